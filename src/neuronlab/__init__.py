@@ -1,0 +1,39 @@
+"""neuronlab: build, train and look inside neural networks, neuron by neuron.
+
+>>> import neuronlab as nl
+>>> nl.Neuron(weights=[0.1, 0.2], bias=0.3, activation="relu").activation_value([0.5, 0.6])  # doctest: +ELLIPSIS
+0.47...
+"""
+from . import activations, initializers, losses, optimizers
+from .errors import (ConvergenceWarning, DataError, DivergenceError, HyperparameterError, ModelFileError,
+                     NeuronLabError, NotFittedError, ShapeError, UnknownNameError)
+from .neuron import Neuron, NeuronExplanation
+from .layers import Dense, Dropout, Layer
+from .network import Network
+from .training import Callback, EarlyStopping, History
+from .gradcheck import gradcheck
+from .perceptron import Perceptron
+
+__version__ = "0.1.0"
+
+# Modules of the upper floors (and their optional dependencies) load on first use.
+_LAZY_MODULES = {"inspect", "callbacks", "plots", "sklearn", "serialize", "datasets", "cli"}
+_LAZY_ATTRS = {"load": ("serialize", "load"), "sweep": ("sweep", "sweep")}
+
+
+def __getattr__(name: str):
+    import importlib
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_ATTRS:
+        module, attr = _LAZY_ATTRS[name]
+        return getattr(importlib.import_module(f".{module}", __name__), attr)
+    raise AttributeError(f"module 'neuronlab' has no attribute {name!r}")
+
+__all__ = [
+    "activations", "initializers", "losses", "optimizers",
+    "Neuron", "NeuronExplanation", "Dense", "Dropout", "Layer", "Network", "History", "Callback",
+    "EarlyStopping", "gradcheck", "Perceptron",
+    "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
+    "DivergenceError", "NotFittedError", "ModelFileError", "ConvergenceWarning",
+]

@@ -1,0 +1,242 @@
+"""The library's exceptions and the one validation layer every public entry uses.
+
+Floor 1 (math): imports NumPy only.
+
+Every error says what is wrong *and* how to fix it.  The classes are also the
+built-in ``ValueError`` / ``TypeError`` so that code written against plain
+Python conventions keeps working::
+
+    try:
+        net.fit(X, y)
+    except nl.NeuronLabError as err:   # or ValueError
+        print(err)
+"""
+from __future__ import annotations
+
+import difflib
+import numbers
+from typing import Any, Iterable
+
+import numpy as np
+
+__all__ = [
+    "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
+    "DivergenceError", "NotFittedError", "ModelFileError", "ConvergenceWarning",
+    "check_array", "check_labels_length", "check_positive", "check_fraction",
+    "check_positive_int", "check_nonnegative", "unknown_name", "resolve_dtype",
+]
+
+
+class NeuronLabError(Exception):
+    """Base class of every error neuronlab raises on purpose."""
+
+
+class ShapeError(NeuronLabError, ValueError):
+    """An array has the wrong number of dimensions or the wrong size."""
+
+
+class DataError(NeuronLabError, ValueError):
+    """Data holds NaN/inf, is empty, is not numeric, or does not match its labels."""
+
+
+class UnknownNameError(NeuronLabError, ValueError):
+    """A name (activation, loss, optimizer, ...) is not registered."""
+
+
+class HyperparameterError(NeuronLabError, ValueError):
+    """A hyperparameter is out of its allowed range."""
+
+
+class DivergenceError(NeuronLabError, ArithmeticError):
+    """Training produced a non-finite loss or weight."""
+
+
+class NotFittedError(NeuronLabError, AttributeError):
+    """A model was used before it was trained."""
+
+
+class ModelFileError(NeuronLabError, ValueError):
+    """A model file is missing, damaged, of another version, or inconsistent."""
+
+
+class ConvergenceWarning(UserWarning):
+    """A learning rule stopped at its iteration limit without converging."""
+
+
+def unknown_name(kind: str, name: Any, known: Iterable[str]) -> UnknownNameError:
+    """Build the error for an unknown ``name``, listing the known ones and a close match.
+
+    >>> str(unknown_name("activation", "relue", ["relu", "tanh"]))
+    "unknown activation 'relue' — did you mean 'relu'? Known activations: relu, tanh"
+    """
+    known = sorted(known)
+    close = difflib.get_close_matches(str(name).lower(), known, n=1, cutoff=0.6)
+    hint = f" — did you mean '{close[0]}'?" if close else ""
+    return UnknownNameError(
+        f"unknown {kind} '{name}'{hint} Known {kind}s: {', '.join(known)}"
+    )
+
+
+def resolve_dtype(dtype: Any) -> np.dtype:
+    """``"float32"`` (the default) or ``"float64"``; anything else is an error."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise HyperparameterError(
+            f"dtype must be 'float32' or 'float64', got {dtype!r}"
+        )
+    return dt
+
+
+def check_array(
+    X: Any,
+    name: str = "X",
+    *,
+    ndim: int | tuple[int, ...] = 2,
+    n_features: int | None = None,
+    dtype: Any = np.float32,
+    allow_empty: bool = False,
+) -> np.ndarray:
+    """Return ``X`` as a C-contiguous float array, or raise an error that names the problem.
+
+    Integers, booleans, lists and non-contiguous arrays are accepted and converted.
+
+    Parameters
+    ----------
+    X : array-like
+    name : str
+        What to call the array in messages (``"X"``, ``"inputs"``, ...).
+    ndim : int or tuple of int
+        Allowed numbers of dimensions.
+    n_features : int, optional
+        Required size of the last axis (for 2-D data: columns).
+    dtype : numpy dtype
+        Float dtype of the result.
+    allow_empty : bool
+        Whether zero rows are acceptable.
+
+    Raises
+    ------
+    DataError
+        Non-numeric values, NaN or inf (with row and column), empty data.
+    ShapeError
+        Wrong number of dimensions or wrong number of features (expected vs got).
+    """
+    if X is None:
+        raise DataError(f"{name} is None; pass an array of numbers")
+    if isinstance(X, np.ndarray) and X.dtype.kind in "fiub":
+        arr = X
+    else:
+        try:
+            arr = np.asarray(X)
+        except (ValueError, TypeError) as err:
+            raise DataError(
+                f"{name} could not be read as an array of numbers ({err}); "
+                "make every row the same length and every value a number"
+            ) from None
+    if arr.dtype.kind not in "fiub":
+        bad = _first_non_numeric(arr)
+        raise DataError(
+            f"{name} must hold numbers, got dtype {arr.dtype}{bad}; "
+            "convert or encode non-numeric columns first"
+        )
+    allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if arr.ndim not in allowed:
+        want = " or ".join(f"{d}-D" for d in allowed)
+        hint = ""
+        if arr.ndim == 1 and 2 in allowed:
+            hint = " (one sample? use X.reshape(1, -1); one feature? use X.reshape(-1, 1))"
+        raise ShapeError(f"{name} must be {want}, got a {arr.ndim}-D array of shape {arr.shape}{hint}")
+    if arr.size == 0 and not allow_empty and (arr.ndim == 0 or arr.shape[0] == 0):
+        raise DataError(f"{name} is empty (shape {arr.shape}); pass at least one sample")
+    if n_features is not None and arr.ndim >= 1 and arr.shape[-1] != n_features:
+        raise ShapeError(
+            f"{name} has {arr.shape[-1]} features per sample but {n_features} were expected "
+            f"(shape {arr.shape}); the network's first layer takes {n_features} inputs"
+        )
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    if arr.dtype.kind == "f":
+        finite = np.isfinite(arr)
+        if not finite.all():
+            where = np.argwhere(~finite)[0]
+            value = arr[tuple(where)]
+            place = _describe_index(where, arr.ndim)
+            raise DataError(
+                f"{name} contains {value} at {place}; remove or impute non-finite values before training"
+            )
+    return arr
+
+
+def _describe_index(where: np.ndarray, ndim: int) -> str:
+    if ndim == 1:
+        return f"row {int(where[0])}"
+    if ndim == 2:
+        return f"row {int(where[0])}, column {int(where[1])}"
+    return f"index {tuple(int(i) for i in where)}"
+
+
+def _first_non_numeric(arr: np.ndarray) -> str:
+    if arr.dtype != object and arr.dtype.kind not in "US":
+        return ""
+    flat = arr.reshape(-1) if arr.ndim else arr.reshape(1)
+    for i, v in enumerate(flat):
+        if isinstance(v, (str, bytes)) or not isinstance(v, numbers.Number):
+            idx = np.unravel_index(i, arr.shape) if arr.ndim else (0,)
+            return f" (first non-number {v!r} at {_describe_index(np.array(idx), max(arr.ndim, 1))})"
+    return ""
+
+
+def check_labels_length(X: np.ndarray, y: np.ndarray, x_name: str = "X", y_name: str = "y") -> None:
+    """Raise :class:`DataError` unless ``X`` and ``y`` have the same number of samples."""
+    if len(X) != len(y):
+        raise DataError(
+            f"{x_name} has {len(X)} samples but {y_name} has {len(y)}; "
+            "they must have one label per sample"
+        )
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise HyperparameterError(f"{name} must be a number, got {value!r}")
+    if not np.isfinite(value):
+        raise HyperparameterError(f"{name} must be finite, got {value!r}")
+    return float(value)
+
+
+def check_positive(name: str, value: Any) -> float:
+    """``value > 0`` or :class:`HyperparameterError`."""
+    v = _number(name, value)
+    if v <= 0:
+        raise HyperparameterError(f"{name} must be > 0, got {value!r}")
+    return v
+
+
+def check_nonnegative(name: str, value: Any) -> float:
+    """``value >= 0`` or :class:`HyperparameterError`."""
+    v = _number(name, value)
+    if v < 0:
+        raise HyperparameterError(f"{name} must be >= 0, got {value!r}")
+    return v
+
+
+def check_fraction(name: str, value: Any, *, low_inclusive: bool = True, high_inclusive: bool = False) -> float:
+    """``value`` in [0, 1) by default, or :class:`HyperparameterError`."""
+    v = _number(name, value)
+    lo_ok = v >= 0 if low_inclusive else v > 0
+    hi_ok = v <= 1 if high_inclusive else v < 1
+    if not (lo_ok and hi_ok):
+        lo = "[" if low_inclusive else "("
+        hi = "]" if high_inclusive else ")"
+        raise HyperparameterError(f"{name} must be in {lo}0, 1{hi}, got {value!r}")
+    return v
+
+
+def check_positive_int(name: str, value: Any, minimum: int = 1) -> int:
+    """An integer ``>= minimum`` or :class:`HyperparameterError`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise HyperparameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise HyperparameterError(f"{name} must be >= {minimum}, got {value!r}")
+    return int(value)

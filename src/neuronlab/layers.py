@@ -1,0 +1,212 @@
+"""Layers: :class:`Dense` (fully connected) and :class:`Dropout`.
+
+Floor 2 (model).
+
+A layer's ``forward`` caches what its ``backward`` needs — ``x`` (its inputs), ``z``
+(weighted sums) and ``a`` (activation values) — and ``backward`` fills the parameter
+gradients and returns the gradient for the layer below.  Nothing computed forward is
+recomputed backward: activations whose derivative is cheaper from ``a`` (sigmoid, tanh,
+relu, softmax) read ``a``.
+
+Parameters live in one flat buffer owned by the :class:`~neuronlab.network.Network`;
+a bound layer's ``W``, ``b``, ``dW`` and ``db`` are views into the network's
+``parameters`` and ``gradients`` arrays, so an optimizer updates every layer in one pass.
+
+Worked example (two inputs, two neurons, ReLU), the arithmetic in comments::
+
+    >>> import numpy as np, neuronlab as nl
+    >>> layer = nl.Dense(2, 2, activation="relu",
+    ...                  weights=[[0.1, -0.5],    # column j holds neuron j's weights
+    ...                           [0.2,  0.4]], bias=[0.3, -0.1])
+    >>> x = np.array([[0.5, 0.6]])
+    >>> layer.forward(x)
+    ... # z0 = 0.5×0.1 + 0.6×0.2 + 0.3 = 0.47   → relu → 0.47
+    ... # z1 = 0.5×(−0.5) + 0.6×0.4 − 0.1 = −0.11 → relu → 0
+    array([[0.47, 0.  ]])
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import activations, initializers
+from .errors import ShapeError, check_array, check_fraction, check_positive_int
+from .neuron import Neuron
+
+__all__ = ["Layer", "Dense", "Dropout"]
+
+
+class Layer:
+    """Base class: a step of the forward pass with a matching backward step."""
+
+    n_in: int
+    n_out: int
+    #: number of trainable scalars this layer keeps in the network's flat buffer
+    n_params: int = 0
+
+    def bind(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """Move this layer's parameters into the 1-D views ``params`` / ``grads``."""
+
+    def initialize(self, rng: np.random.Generator, dtype: np.dtype) -> None:
+        """Draw fresh parameters."""
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:  # pragma: no cover
+        raise NotImplementedError
+
+    def config(self) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError
+
+
+class Dense(Layer):
+    """Fully connected layer: every input is connected to every neuron.
+
+    ``z = x @ W + b``, ``a = f(z)``.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Number of inputs and of neurons.
+    activation : str or Activation
+        Activation of every neuron in the layer (default ``"relu"``).
+    init : str, optional
+        Weight initializer; defaults to the activation's preferred one (``he_uniform``
+        for the ReLU family, ``lecun_normal`` for SELU, ``glorot_uniform`` otherwise).
+        Biases start at zero.
+    use_bias : bool
+        Whether the layer has biases.
+    weights : array-like of shape (n_in, n_out), optional
+        Explicit initial weights (the network then keeps them instead of drawing new ones).
+    bias : array-like of shape (n_out,), optional
+        Explicit initial biases.
+
+    Attributes
+    ----------
+    W : ndarray of shape (n_in, n_out)
+        Weights; column ``j`` holds neuron ``j``'s incoming weights.
+    b : ndarray of shape (n_out,)
+    dW, db : ndarray
+        Gradients of the loss, filled by :meth:`backward`.
+    x, z, a : ndarray of shape (n_samples, ·)
+        Inputs, weighted sums and activation values of the last forward pass.
+    """
+
+    def __init__(self, n_in: int, n_out: int, activation: Any = "relu", init: str | None = None,
+                 use_bias: bool = True, weights: Any = None, bias: Any = None) -> None:
+        self.n_in = check_positive_int("n_in", n_in)
+        self.n_out = check_positive_int("n_out", n_out)
+        self.activation = activations.get(activation)
+        self.init = init if init is not None else self.activation.init
+        self._initializer = initializers.get(self.init)
+        self.use_bias = bool(use_bias)
+        self.n_params = self.n_in * self.n_out + (self.n_out if self.use_bias else 0)
+        self.explicit = weights is not None
+        dtype = np.float64
+        if weights is not None:
+            W = check_array(weights, "weights", ndim=2, dtype=dtype)
+            if W.shape != (self.n_in, self.n_out):
+                raise ShapeError(f"weights must have shape (n_in, n_out) = {(self.n_in, self.n_out)}, got {W.shape}")
+        else:
+            W = self._initializer((self.n_in, self.n_out), np.random.default_rng(), dtype)
+        if bias is not None:
+            if not self.use_bias:
+                raise ShapeError("bias given but use_bias=False")
+            b = check_array(bias, "bias", ndim=1, dtype=dtype)
+            if b.shape != (self.n_out,):
+                raise ShapeError(f"bias must have shape ({self.n_out},), got {b.shape}")
+        else:
+            b = np.zeros(self.n_out, dtype)
+        self.W, self.b = W, b if self.use_bias else np.zeros(0, dtype)
+        self.dW = np.zeros_like(W)
+        self.db = np.zeros_like(self.b)
+        self.x = self.z = self.a = None
+
+    # -- parameters ----------------------------------------------------------------------
+    def initialize(self, rng: np.random.Generator, dtype: np.dtype) -> None:
+        self.W[...] = self._initializer((self.n_in, self.n_out), rng, dtype)
+        self.b[...] = 0.0
+
+    def bind(self, params: np.ndarray, grads: np.ndarray) -> None:
+        k = self.n_in * self.n_out
+        W = params[:k].reshape(self.n_in, self.n_out)
+        W[...] = self.W
+        b = params[k:]
+        b[...] = self.b
+        self.W, self.b = W, b
+        self.dW, self.db = grads[:k].reshape(self.n_in, self.n_out), grads[k:]
+
+    def neuron(self, j: int) -> Neuron:
+        """A :class:`~neuronlab.neuron.Neuron` view of unit ``j``: weights ``W[:, j]``, bias ``b[j]``."""
+        if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not 0 <= j < self.n_out:
+            raise IndexError(f"neuron index must be in 0..{self.n_out - 1}, got {j!r}")
+        return Neuron(None, _layer=self, _index=int(j))
+
+    # -- forward and backward ------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """``a = f(x @ W + b)``; caches ``x``, ``z`` and ``a``.  ``x``: (n_samples, n_in)."""
+        z = x @ self.W
+        if self.use_bias:
+            z += self.b
+        self.x, self.z = x, z
+        self.a = self.activation.f(z)
+        return self.a
+
+    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """From dL/da (n_samples, n_out): fill ``dW``, ``db``; return dL/dx (n_samples, n_in)."""
+        grad_z = self.activation.backward(self.z, self.a, grad)
+        return self.backward_from_z(grad_z, need_input_grad)
+
+    def backward_from_z(self, grad_z: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """Same as :meth:`backward` but starting from dL/dz (used by fused output losses).
+
+        ``dW = xᵀ·δ``, ``db = Σ_samples δ``, ``dL/dx = δ·Wᵀ``.
+        """
+        np.matmul(self.x.T, grad_z, out=self.dW)
+        if self.use_bias:
+            np.sum(grad_z, axis=0, out=self.db)
+        if not need_input_grad:
+            return None
+        return grad_z @ self.W.T
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "Dense", "n_in": self.n_in, "n_out": self.n_out,
+                "activation": self.activation.config(), "init": self.init, "use_bias": self.use_bias}
+
+    def __repr__(self) -> str:
+        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r})"
+
+
+class Dropout(Layer):
+    """Inverted dropout: while training, zero each input with probability ``rate`` and
+    scale the rest by ``1/(1 - rate)``; the identity at prediction time.
+
+    Its size is taken from the layer before it when the network is built.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.rate = check_fraction("dropout rate", rate)
+        self.n_in = self.n_out = None  # set by the network
+        self.rng: np.random.Generator | None = None
+        self.mask = None
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if not training or self.rate == 0.0:
+            self.mask = None
+            return x
+        keep = 1.0 - self.rate
+        self.mask = (self.rng.random(x.shape, dtype=x.dtype) < keep) * x.dtype.type(1.0 / keep)
+        return x * self.mask
+
+    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        if not need_input_grad:
+            return None
+        return grad if self.mask is None else grad * self.mask
+
+    def config(self) -> dict[str, Any]:
+        return {"type": "Dropout", "rate": self.rate}
+
+    def __repr__(self) -> str:
+        return f"Dropout({self.rate})"

@@ -1,0 +1,456 @@
+"""The network: layers in order, one flat parameter buffer, forward and backward passes.
+
+Floor 2 (model).
+
+All weights and biases of a :class:`Network` live in **one contiguous array**,
+``net.parameters``, and all gradients in another of the same size, ``net.gradients``;
+every layer's ``W``, ``b``, ``dW`` and ``db`` are views into them.  An optimizer
+therefore updates the whole network in one pass, a snapshot of the weights is one copy,
+and a model file stores one array.
+
+Training (:meth:`Network.fit`) and looking inside (:meth:`Network.trace`,
+:meth:`Network.explain`) are thin façades: the loop lives in
+:mod:`neuronlab.training` and the instruments in :mod:`neuronlab.inspect`, one floor up.
+"""
+from __future__ import annotations
+
+import copy as _copy
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import activations, losses
+from .errors import (HyperparameterError, ShapeError, check_array, check_fraction,
+                     check_labels_length, resolve_dtype)
+from .layers import Dense, Dropout, Layer
+
+__all__ = ["Network", "default_loss"]
+
+_PREDICT_CHUNK = 8192
+
+
+def default_loss(output_activation: str) -> str:
+    """The loss that matches an output activation: softmax → cross_entropy,
+    sigmoid → binary_crossentropy, anything else → mse."""
+    return {"softmax": "cross_entropy", "sigmoid": "binary_crossentropy"}.get(output_activation, "mse")
+
+
+class Network:
+    """A feed-forward network of :class:`~neuronlab.layers.Dense` (and Dropout) layers.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        In order from the first hidden layer to the output layer.  Consecutive sizes must
+        match (``Dense(64, 32)`` then ``Dense(32, 10)``).
+    loss : str or Loss, optional
+        Defaults from the output activation (see :func:`default_loss`).
+    seed : int, optional
+        Seeds weight initialization, shuffling and dropout: the same seed gives
+        bit-identical weights and history.
+    dtype : {"float32", "float64"}
+        Floating type of parameters and computations (default float32).
+
+    Examples
+    --------
+    >>> import neuronlab as nl
+    >>> net = nl.Network([nl.Dense(64, 32, activation="relu"),
+    ...                   nl.Dense(32, 10, activation="softmax")], loss="cross_entropy", seed=0)
+    >>> net.n_params
+    2410
+    """
+
+    def __init__(self, layers: Sequence[Layer], loss: Any = None, seed: int | None = None,
+                 dtype: Any = "float32") -> None:
+        if isinstance(layers, Layer) or not isinstance(layers, Sequence) or len(layers) == 0:
+            raise TypeError("layers must be a non-empty list of layers, e.g. [nl.Dense(2, 4), nl.Dense(4, 1)]")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layer {i} is {type(layer).__name__}, not a neuronlab layer (Dense, Dropout)")
+        if not any(isinstance(l, Dense) for l in layers):
+            raise TypeError("a network needs at least one Dense layer")
+        if isinstance(layers[-1], Dropout):
+            raise ShapeError("the last layer cannot be Dropout; end with the Dense output layer")
+        self.layers: list[Layer] = list(layers)
+        self.dtype = resolve_dtype(dtype)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise HyperparameterError(f"seed must be a non-negative integer or None, got {seed!r}")
+        self.seed = None if seed is None else int(seed)
+        self._rng = np.random.default_rng(self.seed)
+        self._link_sizes()
+        self.loss = losses.get(loss if loss is not None else default_loss(self.output_activation.name))
+        self._allocate()
+        self.stop_training = False
+        self.history = None
+        #: JSON-able facts that travel with the model file (feature names, class labels,
+        #: the fitted input scaler, ...); the network itself never reads them.
+        self.metadata: dict[str, Any] = {}
+
+    # -- construction --------------------------------------------------------------------
+    @classmethod
+    def mlp(cls, sizes: Sequence[int], hidden: Any = "relu", output: Any = "softmax", loss: Any = None,
+            dropout: float = 0.0, init: str | None = None, seed: int | None = None,
+            dtype: Any = "float32") -> "Network":
+        """Build a multilayer perceptron from layer sizes.
+
+        Parameters
+        ----------
+        sizes : sequence of int
+            ``[n_inputs, hidden_1, ..., n_outputs]`` (at least two numbers).
+        hidden : str or sequence of str
+            One activation for every hidden layer, or one per hidden layer.
+        output : str
+            Output activation (``softmax`` for classes, ``sigmoid`` for binary or
+            multi-label, ``identity`` for regression).
+        dropout : float
+            Dropout rate after every hidden layer (0 = none).
+
+        >>> Network.mlp([64, 32, 10], hidden="relu", output="softmax", seed=0)  # doctest: +ELLIPSIS
+        Network(64 → 32 → 10, ...)
+        """
+        sizes = list(sizes) if isinstance(sizes, Sequence) and not isinstance(sizes, str) else None
+        if sizes is None or len(sizes) < 2:
+            raise ShapeError("sizes must list at least the input and output sizes, e.g. [64, 32, 10]")
+        n_hidden = len(sizes) - 2
+        hidden_acts = [hidden] * n_hidden if isinstance(hidden, (str, activations.Activation, dict)) else list(hidden)
+        if len(hidden_acts) != n_hidden:
+            raise ShapeError(f"{n_hidden} hidden layers but {len(hidden_acts)} hidden activations were given")
+        dropout = check_fraction("dropout", dropout)
+        layers: list[Layer] = []
+        for i in range(n_hidden):
+            layers.append(Dense(sizes[i], sizes[i + 1], activation=hidden_acts[i], init=init))
+            if dropout > 0:
+                layers.append(Dropout(dropout))
+        layers.append(Dense(sizes[-2], sizes[-1], activation=output, init=init))
+        return cls(layers, loss=loss, seed=seed, dtype=dtype)
+
+    def _link_sizes(self) -> None:
+        prev: Dense | None = None
+        prev_index = -1
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Dropout):
+                if prev is None:
+                    raise ShapeError("Dropout cannot come first: put it after a Dense layer")
+                layer.n_in = layer.n_out = prev.n_out
+                layer.rng = self._rng
+                continue
+            if prev is not None and layer.n_in != prev.n_out:
+                raise ShapeError(
+                    f"layer {i} ({layer!r}) takes {layer.n_in} inputs but layer {prev_index} "
+                    f"({prev!r}) gives {prev.n_out} outputs; make them equal"
+                )
+            prev, prev_index = layer, i
+        self.dense_layers: list[Dense] = [l for l in self.layers if isinstance(l, Dense)]
+
+    def _allocate(self) -> None:
+        total = sum(l.n_params for l in self.layers)
+        self.parameters = np.zeros(total, dtype=self.dtype)
+        self.gradients = np.zeros(total, dtype=self.dtype)
+        self._slices: list[slice] = []
+        offset = 0
+        for layer in self.layers:
+            if layer.n_params:
+                if not getattr(layer, "explicit", False):
+                    layer.initialize(self._rng, np.float64)
+                s = slice(offset, offset + layer.n_params)
+                layer.bind(self.parameters[s], self.gradients[s])
+                offset += layer.n_params
+                self._slices.append(s)
+        # L1/L2 penalties apply to weights only, not biases: a mask over the flat buffer
+        self._weight_mask = np.zeros(total, dtype=bool)
+        for layer, s in zip(self.dense_layers, self._slices):
+            self._weight_mask[s.start:s.start + layer.n_in * layer.n_out] = True
+
+    # -- shape facts ---------------------------------------------------------------------
+    @property
+    def n_inputs(self) -> int:
+        return self.dense_layers[0].n_in
+
+    @property
+    def n_outputs(self) -> int:
+        return self.dense_layers[-1].n_out
+
+    @property
+    def n_params(self) -> int:
+        return int(self.parameters.size)
+
+    @property
+    def output_activation(self) -> activations.Activation:
+        return self.dense_layers[-1].activation
+
+    @property
+    def is_classifier(self) -> bool:
+        return bool(self.loss.is_classification)
+
+    def __repr__(self) -> str:
+        sizes = " → ".join(str(s) for s in [self.n_inputs] + [l.n_out for l in self.dense_layers])
+        acts = ", ".join(l.activation.name for l in self.dense_layers)
+        return f"Network({sizes}, activations=[{acts}], loss={self.loss.name!r}, dtype={self.dtype.name})"
+
+    def summary(self) -> str:
+        """A table: layer, type, input → output shape, activation, parameter count."""
+        rows = [("#", "layer", "shape", "activation", "params")]
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Dense):
+                rows.append((str(i), "Dense", f"{layer.n_in} → {layer.n_out}", layer.activation.name,
+                             f"{layer.n_params:,}"))
+            else:
+                rows.append((str(i), f"Dropout({layer.rate:g})", f"{layer.n_in} → {layer.n_out}", "-", "0"))
+        widths = [max(len(r[c]) for r in rows) for c in range(5)]
+        line = "  ".join("-" * w for w in widths)
+        out = ["  ".join(cell.ljust(w) for cell, w in zip(rows[0], widths)), line]
+        out += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)) for r in rows[1:]]
+        out += [line, f"total parameters: {self.n_params:,}   loss: {self.loss.name}   dtype: {self.dtype.name}"]
+        return "\n".join(out)
+
+    # -- input checks --------------------------------------------------------------------
+    def check_inputs(self, X: Any, name: str = "X") -> np.ndarray:
+        """``X`` as a C-contiguous array of this network's dtype, shape (n_samples, n_inputs)."""
+        X = check_array(X, name, ndim=2, dtype=self.dtype)
+        if X.shape[1] != self.n_inputs:
+            raise ShapeError(
+                f"{name} has {X.shape[1]} features per sample but the network's first layer takes "
+                f"{self.n_inputs} (expected shape (n_samples, {self.n_inputs}), got {X.shape})"
+            )
+        return X
+
+    def check_targets(self, X: np.ndarray, y: Any, name: str = "y") -> np.ndarray:
+        """Targets prepared for this network's loss (labels checked, one-hot or values cast)."""
+        if y is None:
+            raise ShapeError(f"{name} is None; pass one target per sample")
+        y = self.loss.prepare_targets(y, self.n_outputs, self.dtype)
+        check_labels_length(X, y, "X", name)
+        return y
+
+    def check_sample_weight(self, X: np.ndarray, sample_weight: Any) -> np.ndarray | None:
+        if sample_weight is None:
+            return None
+        sw = check_array(sample_weight, "sample_weight", ndim=1, dtype=self.dtype)
+        check_labels_length(X, sw, "X", "sample_weight")
+        if (sw < 0).any() or not sw.sum() > 0:
+            raise HyperparameterError("sample_weight must be >= 0 with a positive sum")
+        return sw
+
+    # -- forward and backward ------------------------------------------------------------
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """Run every layer; each caches its ``x``, ``z`` and ``a``.  Returns the output activations.
+
+        ``X`` must already be a float array of the network's dtype (see :meth:`check_inputs`).
+        """
+        a = X
+        for layer in self.layers:
+            a = layer.forward(a, training)
+        return a
+
+    def backward(self, y: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
+        """Backpropagate the loss gradient from the output layer down, filling ``gradients``.
+
+        With softmax + cross_entropy or sigmoid + binary_crossentropy the output layer
+        receives the fused dL/dz = (a − y)/n directly.
+        """
+        out = self.dense_layers[-1]
+        if self.loss.fused_activation == out.activation.name:
+            grad = out.backward_from_z(self.loss.fused_gradient(out.a, y, sample_weight),
+                                       need_input_grad=len(self.layers) > 1)
+        else:
+            grad = out.backward(self.loss.gradient(out.a, y, sample_weight), need_input_grad=len(self.layers) > 1)
+        for i in range(len(self.layers) - 2, -1, -1):
+            grad = self.layers[i].backward(grad, need_input_grad=i > 0)
+
+    def loss_value(self, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+        """Loss of the last forward pass (computed from the output logits when the pair is fused)."""
+        out = self.dense_layers[-1]
+        return float(self.loss.value(out.a, y, sample_weight, z=out.z))
+
+    def add_penalty_gradients(self, l1: float = 0.0, l2: float = 0.0) -> float:
+        """Add the L1/L2 weight-penalty gradients to ``gradients``; return the penalty value.
+
+        Penalty ``l1·Σ|W| + l2/2·ΣW²`` over weights (not biases).
+        """
+        if not (l1 or l2):
+            return 0.0
+        w = self.parameters[self._weight_mask]
+        g = np.zeros_like(w)
+        value = 0.0
+        if l2:
+            g += l2 * w
+            value += 0.5 * l2 * float(np.dot(w, w))
+        if l1:
+            g += l1 * np.sign(w)
+            value += l1 * float(np.abs(w).sum())
+        self.gradients[self._weight_mask] += g
+        return value
+
+    def train_on_batch(self, X: np.ndarray, y: np.ndarray, optimizer: Any, sample_weight: np.ndarray | None = None,
+                       l1: float = 0.0, l2: float = 0.0) -> float:
+        """One step of gradient descent on one batch; returns the batch loss before the step."""
+        self.forward(X, training=True)
+        loss = self.loss_value(y, sample_weight)
+        self.backward(y, sample_weight)
+        loss += self.add_penalty_gradients(l1, l2)
+        optimizer.step(self.parameters, self.gradients)
+        return loss
+
+    # -- prediction ----------------------------------------------------------------------
+    def _forward_chunks(self, X: np.ndarray) -> np.ndarray:
+        if len(X) <= _PREDICT_CHUNK:
+            return self.forward(X).copy()
+        return np.concatenate([self.forward(X[i:i + _PREDICT_CHUNK]).copy()
+                               for i in range(0, len(X), _PREDICT_CHUNK)])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Output activation values, shape (n_samples, n_outputs): class probabilities for
+        softmax/sigmoid outputs."""
+        return self._forward_chunks(self.check_inputs(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predictions: class indices (n_samples,) for softmax and single-sigmoid outputs,
+        0/1 indicators (n_samples, k) for multi-label sigmoid outputs, values
+        (n_samples, n_outputs) for regression."""
+        a = self.predict_proba(X)
+        return self._decide(a)
+
+    def _decide(self, a: np.ndarray) -> np.ndarray:
+        name = self.output_activation.name
+        if self.loss.is_classification:
+            if a.shape[1] > 1 and name != "sigmoid":
+                return np.argmax(a, axis=1)
+            labels = (a >= 0.5).astype(np.int64)
+            return labels[:, 0] if a.shape[1] == 1 else labels
+        return a
+
+    def evaluate(self, X: Any, y: Any, sample_weight: Any = None) -> dict[str, float]:
+        """Loss and metrics on ``(X, y)``: ``{"loss", "accuracy"}`` for classification,
+        ``{"loss", "mae", "r2"}`` for regression."""
+        X = self.check_inputs(X)
+        y = self.check_targets(X, y)
+        sw = self.check_sample_weight(X, sample_weight)
+        return self._evaluate(X, y, sw)
+
+    def _evaluate(self, X: np.ndarray, y: np.ndarray, sw: np.ndarray | None = None) -> dict[str, float]:
+        total, weight, parts = 0.0, 0.0, []
+        for i in range(0, len(X), _PREDICT_CHUNK):
+            xb, yb = X[i:i + _PREDICT_CHUNK], y[i:i + _PREDICT_CHUNK]
+            swb = None if sw is None else sw[i:i + _PREDICT_CHUNK]
+            a = self.forward(xb)
+            w = float(len(xb) if swb is None else swb.sum())
+            total += self.loss_value(yb, swb) * w
+            weight += w
+            parts.append(a.copy())
+        a = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        out = {"loss": total / weight}
+        out.update(self._metrics(a, y, sw))
+        return out
+
+    def _metrics(self, a: np.ndarray, y: np.ndarray, sw: np.ndarray | None = None) -> dict[str, float]:
+        if self.loss.is_classification:
+            pred = self._decide(a)
+            truth = y
+            if y.ndim == 2 and not (self.output_activation.name == "sigmoid"):
+                truth = np.argmax(y, axis=1)
+            elif y.ndim == 2 and y.shape[1] == 1:
+                truth = y[:, 0]
+            correct = (pred == np.rint(truth).astype(pred.dtype))
+            if correct.ndim == 2:
+                correct = correct.mean(axis=1)
+            return {"accuracy": float(np.average(correct, weights=sw))}
+        err = a - y
+        mae = float(np.average(np.abs(err).mean(axis=1), weights=sw))
+        ss_res = float(np.sum(err ** 2))
+        ss_tot = float(np.sum((y - y.mean(axis=0)) ** 2))
+        return {"mae": mae, "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")}
+
+    @property
+    def metric_name(self) -> str:
+        """The metric recorded in the history: ``accuracy`` or ``mae``."""
+        return "accuracy" if self.loss.is_classification else "mae"
+
+    # -- weights -------------------------------------------------------------------------
+    def get_weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Copies of ``(W, b)`` for every Dense layer."""
+        return [(l.W.copy(), l.b.copy()) for l in self.dense_layers]
+
+    def set_weights(self, weights: Sequence[tuple[Any, Any]]) -> None:
+        """Set ``(W, b)`` for every Dense layer (shapes must match)."""
+        if len(weights) != len(self.dense_layers):
+            raise ShapeError(f"expected {len(self.dense_layers)} (W, b) pairs, got {len(weights)}")
+        for i, (layer, (W, b)) in enumerate(zip(self.dense_layers, weights)):
+            W = check_array(W, f"W of layer {i}", ndim=2, dtype=self.dtype)
+            b = check_array(b, f"b of layer {i}", ndim=1, dtype=self.dtype, allow_empty=True)
+            if W.shape != layer.W.shape or b.shape != layer.b.shape:
+                raise ShapeError(f"dense layer {i}: expected W {layer.W.shape} and b {layer.b.shape}, "
+                                 f"got {W.shape} and {b.shape}")
+            layer.W[...] = W
+            layer.b[...] = b
+
+    def copy(self, dtype: Any = None) -> "Network":
+        """A deep copy, optionally converted to another dtype."""
+        new = _copy.deepcopy(self)
+        if dtype is not None and resolve_dtype(dtype) != self.dtype:
+            new.dtype = resolve_dtype(dtype)
+            params = new.parameters.astype(new.dtype)
+            new._allocate_from(params)
+        return new
+
+    def _allocate_from(self, params: np.ndarray) -> None:
+        self.parameters = params
+        self.gradients = np.zeros_like(params)
+        for layer, s in zip([l for l in self.layers if l.n_params], self._slices):
+            layer.W = layer.W.astype(self.dtype)
+            layer.b = layer.b.astype(self.dtype)
+            layer.bind(self.parameters[s], self.gradients[s])
+            layer.x = layer.z = layer.a = None
+
+    def config(self) -> dict[str, Any]:
+        """Architecture and settings (no weights) as plain Python values."""
+        return {"layers": [l.config() for l in self.layers], "loss": self.loss.name,
+                "dtype": self.dtype.name, "seed": self.seed}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Network":
+        """Rebuild an (untrained) network from :meth:`config`."""
+        layers: list[Layer] = []
+        for spec in config["layers"]:
+            kind = spec.get("type")
+            if kind == "Dense":
+                layers.append(Dense(spec["n_in"], spec["n_out"], activation=spec["activation"],
+                                    init=spec.get("init"), use_bias=spec.get("use_bias", True)))
+            elif kind == "Dropout":
+                layers.append(Dropout(spec["rate"]))
+            else:
+                raise ShapeError(f"unknown layer type {kind!r} in config; known: Dense, Dropout")
+        return cls(layers, loss=config.get("loss"), seed=config.get("seed"), dtype=config.get("dtype", "float32"))
+
+    # -- façades to the floor above ------------------------------------------------------
+    def fit(self, X: Any, y: Any, **kwargs: Any):
+        """Train by backpropagation and gradient descent; see :func:`neuronlab.training.fit`
+        for every option.  Returns a :class:`~neuronlab.training.History`."""
+        from .training import fit  # façade: the loop lives one floor up
+        return fit(self, X, y, **kwargs)
+
+    def trace(self, X: Any):
+        """Forward pass that keeps every layer's weighted sums and activation values;
+        see :func:`neuronlab.inspect.trace`."""
+        from .inspect import trace  # façade: the instruments live one floor up
+        return trace(self, X)
+
+    def explain(self, x: Any, layer: int, neuron: int):
+        """The seed-000 computation of one neuron on one input; see :func:`neuronlab.inspect.explain`."""
+        from .inspect import explain  # façade
+        return explain(self, x, layer=layer, neuron=neuron)
+
+    def save(self, path: Any) -> None:
+        """Write the network to one model file, atomically; see :func:`neuronlab.serialize.save`."""
+        from .serialize import save  # façade: model files live on the top floor
+        save(self, path)
+
+    def to_json(self) -> str:
+        """Architecture and weights as human-readable JSON; see :func:`neuronlab.serialize.to_json`."""
+        from .serialize import to_json  # façade
+        return to_json(self)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Network":
+        """Rebuild a network from :meth:`to_json`'s output."""
+        from .serialize import network_from_json  # façade
+        return network_from_json(text)

@@ -1,0 +1,292 @@
+"""The training loop: shuffled minibatches, validation, early stopping, callbacks, history.
+
+Floor 3 (learning).  :meth:`Network.fit <neuronlab.network.Network.fit>` calls :func:`fit`.
+
+One epoch::
+
+    for each shuffled batch (X_b, y_b):
+        a = net.forward(X_b)                 # weighted sums and activation values, layer by layer
+        loss = cost(a, y_b)
+        net.backward(y_b)                    # backpropagation: dL/dW, dL/db for every layer
+        optimizer.step(parameters, grads)    # gradient descent on all weights and biases at once
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from . import optimizers as _optimizers
+from .errors import (HyperparameterError, check_fraction, check_nonnegative, check_positive,
+                     check_positive_int)
+
+__all__ = ["fit", "History", "Callback", "EarlyStopping"]
+
+
+class History:
+    """Per-epoch record of a training run.
+
+    Attributes
+    ----------
+    history : dict[str, list[float]]
+        ``loss``, ``val_loss``, the metric (``accuracy`` or ``mae``) and ``val_<metric>``,
+        ``lr`` and ``time``, one entry per epoch; callbacks may add their own keys.
+    epochs : list[int]
+        Epoch numbers (from 1).
+    best_epoch : int or None
+        Epoch whose weights were kept by early stopping.
+    stopped_early : bool
+    """
+
+    def __init__(self, metric: str = "accuracy") -> None:
+        self.metric = metric
+        self.history: dict[str, list[Any]] = {}
+        self.epochs: list[int] = []
+        self.best_epoch: int | None = None
+        self.stopped_early = False
+        self.extra: dict[str, Any] = {}
+
+    def record(self, epoch: int, logs: dict[str, Any]) -> None:
+        self.epochs.append(epoch)
+        for k, v in logs.items():
+            self.history.setdefault(k, []).append(v)
+
+    def __getitem__(self, key: str) -> list[Any]:
+        try:
+            return self.history[key]
+        except KeyError:
+            raise KeyError(f"no '{key}' in this history; it has {sorted(self.history)}") from None
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.history
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+    def __repr__(self) -> str:
+        last = {k: v[-1] for k, v in self.history.items() if v and isinstance(v[-1], float)}
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in last.items())
+        return f"History({len(self)} epochs{', ' + shown if shown else ''})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"metric": self.metric, "epochs": list(self.epochs), "history": {k: list(v) for k, v in self.history.items()},
+                "best_epoch": self.best_epoch, "stopped_early": self.stopped_early}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "History":
+        h = cls(d.get("metric", "accuracy"))
+        h.epochs = list(d.get("epochs", []))
+        h.history = {k: list(v) for k, v in d.get("history", {}).items()}
+        h.best_epoch = d.get("best_epoch")
+        h.stopped_early = bool(d.get("stopped_early", False))
+        return h
+
+
+class Callback:
+    """Base class: override any hook.  ``self.network`` is set before training starts.
+
+    Returning ``True`` from :meth:`on_epoch_end` or :meth:`on_batch_end` (or setting
+    ``network.stop_training = True``) stops training.
+    """
+
+    network: Any = None
+
+    def set_network(self, network: Any) -> None:
+        self.network = network
+
+    def on_train_begin(self, logs: dict[str, Any]) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool | None: ...
+    def on_batch_end(self, batch: int, logs: dict[str, Any]) -> bool | None: ...
+    def on_train_end(self, logs: dict[str, Any]) -> None: ...
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs and
+    restore the best weights (``fit(early_stopping=N)`` builds one of these)."""
+
+    def __init__(self, patience: int = 5, monitor: str = "val_loss", min_delta: float = 0.0,
+                 restore_best: bool = True) -> None:
+        self.patience = check_positive_int("early_stopping patience", patience)
+        self.monitor = monitor
+        self.min_delta = check_nonnegative("min_delta", min_delta)
+        self.restore_best = restore_best
+
+    def on_train_begin(self, logs):
+        self.best = np.inf
+        self.best_epoch = None
+        self.best_parameters = None
+        self.wait = 0
+
+    def on_epoch_end(self, epoch, logs):
+        key = self.monitor if self.monitor in logs else "loss"
+        value = logs[key]
+        if value < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            self.best_parameters = self.network.parameters.copy()
+            return None
+        self.wait += 1
+        return self.wait >= self.patience
+
+    def on_train_end(self, logs):
+        if self.restore_best and self.best_parameters is not None:
+            self.network.parameters[...] = self.best_parameters
+        if self.network.history is not None:
+            self.network.history.best_epoch = self.best_epoch
+
+
+def _split_validation(X, y, sw, validation_split, rng):
+    n = len(X)
+    n_val = int(round(n * validation_split))
+    if n_val < 1 or n - n_val < 1:
+        raise HyperparameterError(
+            f"validation_split={validation_split} leaves {n - n_val} training and {n_val} validation "
+            f"samples out of {n}; use a different split or pass validation_data"
+        )
+    perm = rng.permutation(n)
+    val, train = perm[:n_val], np.sort(perm[n_val:])
+    val_sw = None if sw is None else sw[val]
+    train_sw = None if sw is None else sw[train]
+    return X[train], y[train], train_sw, (X[val], y[val], val_sw)
+
+
+def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32, optimizer: Any = "adam",
+        learning_rate: float | None = None, validation_split: float = 0.0,
+        validation_data: Sequence[Any] | None = None, early_stopping: int | EarlyStopping | None = None,
+        callbacks: Iterable[Callback] | None = None, verbose: int = 0, shuffle: bool = True,
+        sample_weight: Any = None, l1: float = 0.0, l2: float = 0.0, schedule: Any = None) -> History:
+    """Train ``network`` on ``(X, y)`` with minibatch gradient descent and backpropagation.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_inputs)
+    y : array-like
+        Integer class labels (n_samples,) or one-hot (n_samples, n_classes) for
+        cross_entropy; 0/1 targets for binary_crossentropy; values for mse/mae.
+    epochs : int
+        Passes over the training data.
+    batch_size : int
+        Samples per gradient step (the last batch of an epoch may be smaller).
+    optimizer : str or Optimizer
+        ``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"`` or an instance.
+    learning_rate : float, optional
+        Overrides the optimizer's default learning rate.
+    validation_split : float in [0, 1)
+        Fraction of samples held out (at random, from the network's seed) for validation.
+    validation_data : (X_val, y_val), optional
+        Explicit validation set (takes precedence over ``validation_split``).
+    early_stopping : int or EarlyStopping, optional
+        Patience in epochs: stop when the validation loss (the training loss without
+        validation data) stops improving, and restore the best weights.
+    callbacks : list of Callback
+    verbose : int
+        1 prints one line per epoch.
+    shuffle : bool
+        Shuffle the samples each epoch.
+    sample_weight : array-like of shape (n_samples,), optional
+    l1, l2 : float
+        Weight penalties ``l1·Σ|W| + l2/2·ΣW²`` (biases are not penalised).
+    schedule : str or schedule, optional
+        Learning-rate schedule per epoch (``"step"``, ``"exponential"``, ``"cosine"`` or an
+        instance from :mod:`neuronlab.optimizers`).
+
+    Returns
+    -------
+    History
+    """
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    validation_split = check_fraction("validation_split", validation_split)
+    l1, l2 = check_nonnegative("l1", l1), check_nonnegative("l2", l2)
+    if learning_rate is not None:
+        check_positive("learning_rate", learning_rate)
+    X = network.check_inputs(X)
+    y = network.check_targets(X, y)
+    sw = network.check_sample_weight(X, sample_weight)
+    rng = network._rng
+
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise HyperparameterError("validation_data must be a tuple (X_val, y_val) or (X_val, y_val, sample_weight)")
+        Xv = network.check_inputs(validation_data[0], "X_val")
+        yv = network.check_targets(Xv, validation_data[1], "y_val")
+        swv = network.check_sample_weight(Xv, validation_data[2]) if len(validation_data) == 3 else None
+        val = (Xv, yv, swv)
+    elif validation_split > 0:
+        X, y, sw, val = _split_validation(X, y, sw, validation_split, rng)
+    else:
+        val = None
+
+    opt = _optimizers.get(optimizer)
+    if learning_rate is not None:
+        opt.learning_rate = float(learning_rate)
+    base_lr = opt.learning_rate
+    if isinstance(schedule, str) and schedule.strip().lower() == "cosine":
+        schedule = {"name": "cosine", "t_max": epochs}      # anneal over this run by default
+    sched = _optimizers.get_schedule(schedule) if schedule is not None else None
+
+    cbs: list[Callback] = list(callbacks or [])
+    if early_stopping is not None:
+        cbs.append(early_stopping if isinstance(early_stopping, EarlyStopping)
+                   else EarlyStopping(patience=early_stopping,
+                                      monitor="val_loss" if val is not None else "loss"))
+    metric = network.metric_name
+    history = History(metric)
+    network.history = history
+    network.stop_training = False
+    for cb in cbs:
+        cb.set_network(network)
+        cb.on_train_begin({})
+
+    n = len(X)
+    order = np.arange(n)
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        if sched is not None:
+            opt.learning_rate = sched(epoch - 1, base_lr)
+        if shuffle:
+            order = rng.permutation(n)
+        total = metric_total = seen = 0.0
+        for b, lo in enumerate(range(0, n, batch_size)):
+            idx = order[lo:lo + batch_size]
+            swb = None if sw is None else sw[idx]
+            yb = y[idx]
+            batch_loss = network.train_on_batch(X[idx], yb, opt, swb, l1, l2)
+            w = float(len(idx) if swb is None else swb.sum())
+            total += batch_loss * w
+            metric_total += network._metrics(network.dense_layers[-1].a, yb, swb)[metric] * w
+            seen += w
+            if cbs and any(cb.on_batch_end(b, {"loss": batch_loss}) for cb in cbs):
+                network.stop_training = True
+            if network.stop_training:
+                break
+        # running averages over the epoch's batches (each measured before its update step)
+        logs: dict[str, Any] = {"loss": total / seen, metric: metric_total / seen}
+        if val is not None:
+            v = network._evaluate(*val)
+            logs["val_loss"] = v["loss"]
+            logs["val_" + metric] = v[metric]
+        logs["lr"] = float(opt.learning_rate)
+        logs["time"] = time.perf_counter() - start
+        history.record(epoch, logs)
+        if verbose:
+            _print_epoch(epoch, epochs, logs)
+        if any(cb.on_epoch_end(epoch, logs) for cb in cbs):
+            network.stop_training = True
+        if network.stop_training:
+            history.stopped_early = epoch < epochs
+            break
+    for cb in cbs:
+        cb.on_train_end({})
+    return history
+
+
+def _print_epoch(epoch: int, epochs: int, logs: dict[str, Any]) -> None:
+    parts = [f"epoch {epoch}/{epochs}"]
+    for k, v in logs.items():
+        if k in ("lr", "time"):
+            continue
+        parts.append(f"{k} {v:.4f}")
+    parts.append(f"{logs['time']:.2f}s")
+    print(" - ".join(parts), file=sys.stdout, flush=True)

@@ -1,0 +1,211 @@
+"""Networks: construction checks, forward values, and backprop gradients equal PyTorch autograd."""
+import numpy as np
+import pytest
+import torch
+
+import neuronlab as nl
+
+HIDDEN = [n for n in nl.activations.names() if n not in ("softmax", "step")]
+TORCH_ACT = {
+    "identity": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+    "leaky_relu": torch.nn.functional.leaky_relu, "elu": torch.nn.functional.elu,
+    "selu": torch.nn.functional.selu, "gelu": torch.nn.functional.gelu,
+    "gelu_tanh": lambda z: torch.nn.functional.gelu(z, approximate="tanh"),
+    "softplus": torch.nn.functional.softplus, "silu": torch.nn.functional.silu,
+    "mish": torch.nn.functional.mish, "softsign": torch.nn.functional.softsign,
+    "hard_sigmoid": torch.nn.functional.hardsigmoid, "hard_tanh": torch.nn.functional.hardtanh,
+}
+
+
+def torch_forward(net, X, y, act_names, loss):
+    """The same network written in PyTorch, with the same weights; returns loss, output, grads."""
+    dt = torch.float64 if net.dtype == np.float64 else torch.float32
+    params = []
+    a = torch.tensor(X, dtype=dt)
+    for layer in net.dense_layers:
+        W = torch.tensor(layer.W, dtype=dt, requires_grad=True)
+        b = torch.tensor(layer.b, dtype=dt, requires_grad=True)
+        params += [W, b]
+        z = a @ W + b
+        name = layer.activation.name
+        a = z if name in ("softmax", "sigmoid") and layer is net.dense_layers[-1] else TORCH_ACT[name](z)
+    if loss == "cross_entropy":
+        out = torch.softmax(z, dim=1)
+        value = torch.nn.functional.cross_entropy(z, torch.tensor(y))
+    elif loss == "binary_crossentropy":
+        out = torch.sigmoid(z)
+        value = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.tensor(y, dtype=dt).reshape(z.shape))
+    else:
+        out = a
+        value = torch.nn.functional.mse_loss(a, torch.tensor(y, dtype=dt).reshape(a.shape))
+    value.backward()
+    grads = np.concatenate([p.grad.numpy().ravel() for p in params])
+    return value.item(), out.detach().numpy(), grads
+
+
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-9), ("float32", 1e-4)])
+@pytest.mark.parametrize("act", HIDDEN)
+def test_three_layer_network_matches_torch(act, dtype, rtol, rng):
+    if act == "hard_sigmoid" and dtype == "float64":
+        # torch's float64 hardsigmoid backward multiplies by 1/6 rounded to float32 (relative error 3e-8);
+        # ours uses the exact 1/6, which the finite-difference tests of the activation confirm
+        rtol = 1e-7
+    net = nl.Network([nl.Dense(5, 7, activation=act), nl.Dense(7, 6, activation=act),
+                      nl.Dense(6, 4, activation="softmax")], seed=3, dtype=dtype)
+    X = rng.normal(size=(16, 5))
+    y = rng.integers(0, 4, size=16)
+    value, out, grads = torch_forward(net, X, y, act, "cross_entropy")
+    Xc = net.check_inputs(X)
+    yc = net.check_targets(Xc, y)
+    a = net.forward(Xc)
+    np.testing.assert_allclose(a, out, rtol=rtol, atol=1e-6 if dtype == "float32" else 1e-12)
+    assert net.loss_value(yc) == pytest.approx(value, rel=rtol)
+    net.backward(yc)
+    np.testing.assert_allclose(net.gradients, grads, rtol=rtol, atol=1e-6 if dtype == "float32" else 1e-12)
+
+
+@pytest.mark.parametrize("output, loss", [("sigmoid", "binary_crossentropy"), ("identity", "mse"),
+                                          ("tanh", "mse")])
+def test_other_output_pairs_match_torch(output, loss, rng):
+    net = nl.Network([nl.Dense(3, 5, activation="tanh"), nl.Dense(5, 2, activation=output)],
+                     loss=loss, seed=1, dtype="float64")
+    X = rng.normal(size=(10, 3))
+    y = rng.integers(0, 2, size=(10, 2)).astype(float) if loss == "binary_crossentropy" else rng.normal(size=(10, 2))
+    value, out, grads = torch_forward(net, X, y, "tanh", loss)
+    yc = net.check_targets(X, y)
+    net.forward(net.check_inputs(X))
+    assert net.loss_value(yc) == pytest.approx(value, rel=1e-9)
+    net.backward(yc)
+    np.testing.assert_allclose(net.gradients, grads, rtol=1e-9, atol=1e-12)
+
+
+def test_worked_two_layer_example_by_hand():
+    # inputs x = (1, 2); hidden layer: two relu neurons; output: one identity neuron
+    net = nl.Network([
+        nl.Dense(2, 2, activation="relu", weights=[[0.5, -1.0],
+                                                   [0.25, 0.5]], bias=[0.0, 0.5]),
+        nl.Dense(2, 1, activation="identity", weights=[[2.0], [3.0]], bias=[-1.0]),
+    ], loss="mse", dtype="float64")
+    X = np.array([[1.0, 2.0]])
+    # hidden z0 = 1×0.5 + 2×0.25 + 0   = 1.0  → relu → 1.0
+    # hidden z1 = 1×(−1) + 2×0.5 + 0.5 = 0.5  → relu → 0.5
+    # output z  = 1.0×2 + 0.5×3 − 1    = 2.5  → identity → 2.5
+    out = net.forward(X)
+    np.testing.assert_allclose(net.layers[0].z, [[1.0, 0.5]])
+    np.testing.assert_allclose(out, [[2.5]])
+    # target 2.0: loss = (2.5 − 2)² = 0.25; dL/da_out = 2 × 0.5 = 1.0
+    y = net.check_targets(X, [2.0])
+    assert net.loss_value(y) == pytest.approx(0.25)
+    net.backward(y)
+    # dL/dW2 = a_hidden × 1.0 = (1.0, 0.5); dL/db2 = 1.0
+    np.testing.assert_allclose(net.layers[1].dW, [[1.0], [0.5]])
+    np.testing.assert_allclose(net.layers[1].db, [1.0])
+    # dL/da_hidden = 1.0 × (2, 3); both relus are active so dL/dz_hidden = (2, 3)
+    # dL/dW1 = xᵀ (2, 3) = [[2, 3], [4, 6]]; dL/db1 = (2, 3)
+    np.testing.assert_allclose(net.layers[0].dW, [[2.0, 3.0], [4.0, 6.0]])
+    np.testing.assert_allclose(net.layers[0].db, [2.0, 3.0])
+
+
+def test_parameters_live_in_one_flat_buffer():
+    net = nl.Network.mlp([4, 3, 2], seed=0)
+    assert net.parameters.shape == (4 * 3 + 3 + 3 * 2 + 2,)
+    assert np.shares_memory(net.layers[0].W, net.parameters)
+    assert np.shares_memory(net.layers[1].db, net.gradients)
+    net.parameters[:] = 0.0
+    assert not net.layers[1].W.any()
+
+
+def test_mlp_equals_explicit_layers():
+    a = nl.Network.mlp([64, 32, 10], hidden="relu", output="softmax", seed=0)
+    b = nl.Network([nl.Dense(64, 32, activation="relu"), nl.Dense(32, 10, activation="softmax")],
+                   loss="cross_entropy", seed=0)
+    np.testing.assert_array_equal(a.parameters, b.parameters)
+    assert a.loss.name == b.loss.name == "cross_entropy"
+
+
+def test_per_layer_activations_and_dropout():
+    net = nl.Network.mlp([4, 8, 6, 2], hidden=["relu", "tanh"], output="sigmoid", dropout=0.5, seed=0)
+    assert [l.activation.name for l in net.dense_layers] == ["relu", "tanh", "sigmoid"]
+    assert net.loss.name == "binary_crossentropy"
+    X = np.ones((3, 4), dtype=np.float32)
+    np.testing.assert_array_equal(net.forward(X), net.forward(X))      # dropout off when predicting
+    dropped = net.layers[1].forward(np.ones((1000, 8), np.float32), training=True)
+    assert set(np.unique(dropped)) == {0.0, 2.0}                      # inverted dropout scales by 1/(1-p)
+
+
+def test_summary_lists_every_layer():
+    text = nl.Network.mlp([64, 32, 10], seed=0).summary()
+    assert "64 → 32" in text and "softmax" in text and "2,410" in text
+
+
+def test_float64_on_request():
+    net = nl.Network.mlp([3, 4, 2], dtype="float64", seed=0)
+    assert net.parameters.dtype == np.float64
+    assert net.predict_proba(np.zeros((2, 3))).dtype == np.float64
+    assert nl.Network.mlp([3, 4, 2], seed=0).parameters.dtype == np.float32
+
+
+def test_float32_and_float64_start_from_the_same_weights():
+    a = nl.Network.mlp([3, 4, 2], dtype="float64", seed=7)
+    b = nl.Network.mlp([3, 4, 2], dtype="float32", seed=7)
+    np.testing.assert_allclose(a.parameters, b.parameters, rtol=1e-6)
+
+
+@pytest.mark.parametrize("make, error, words", [
+    (lambda: nl.Network([nl.Dense(4, 3), nl.Dense(5, 2)]), nl.ShapeError, "layer 1"),
+    (lambda: nl.Network([]), TypeError, "non-empty"),
+    (lambda: nl.Network(["dense"]), TypeError, "not a neuronlab layer"),
+    (lambda: nl.Network([nl.Dense(2, 2)], loss="hinge"), nl.UnknownNameError, "Known losss|Known loss"),
+    (lambda: nl.Network([nl.Dense(2, 2)], dtype="int8"), nl.HyperparameterError, "float32"),
+    (lambda: nl.Network.mlp([3]), nl.ShapeError, "at least"),
+    (lambda: nl.Network.mlp([3, 4, 5, 2], hidden=["relu"]), nl.ShapeError, "2 hidden layers"),
+    (lambda: nl.Network.mlp([3, 4, 2], dropout=1.0), nl.HyperparameterError, "dropout"),
+    (lambda: nl.Dense(0, 3), nl.HyperparameterError, "n_in"),
+    (lambda: nl.Dense(2, 3, activation="relue"), nl.UnknownNameError, "did you mean 'relu'"),
+    (lambda: nl.Dense(2, 3, weights=np.ones((3, 2))), nl.ShapeError, r"\(2, 3\)"),
+])
+def test_bad_construction_is_explained(make, error, words):
+    with pytest.raises(error, match=words):
+        make()
+
+
+def test_layer_size_mismatch_names_both_layers():
+    with pytest.raises(ValueError) as info:
+        nl.Network([nl.Dense(4, 3), nl.Dense(5, 2)])
+    msg = str(info.value)
+    assert "takes 5 inputs" in msg and "gives 3 outputs" in msg
+
+
+def test_predict_rejects_bad_inputs():
+    net = nl.Network.mlp([3, 4, 2], seed=0)
+    with pytest.raises(nl.ShapeError, match=r"expected shape \(n_samples, 3\)"):
+        net.predict(np.zeros((2, 4)))
+    with pytest.raises(nl.DataError, match="row 1, column 2"):
+        net.predict([[0, 0, 0], [0, 0, np.inf]])
+    with pytest.raises(nl.ShapeError, match="2-D"):
+        net.predict(np.zeros(3))
+    with pytest.raises(nl.DataError, match="empty"):
+        net.predict(np.zeros((0, 3)))
+
+
+def test_integer_and_non_contiguous_inputs_are_accepted():
+    net = nl.Network.mlp([3, 4, 2], seed=0)
+    X = np.arange(24).reshape(4, 6)[:, ::2]
+    assert not X.flags.c_contiguous
+    np.testing.assert_allclose(net.predict_proba(X), net.predict_proba(np.ascontiguousarray(X, dtype=float)))
+
+
+def test_get_and_set_weights_round_trip():
+    a = nl.Network.mlp([3, 4, 2], seed=0)
+    b = nl.Network.mlp([3, 4, 2], seed=1)
+    b.set_weights(a.get_weights())
+    np.testing.assert_array_equal(a.parameters, b.parameters)
+    with pytest.raises(nl.ShapeError):
+        b.set_weights(a.get_weights()[:1])
+
+
+def test_config_round_trip_rebuilds_the_architecture():
+    net = nl.Network.mlp([3, 5, 2], hidden={"name": "leaky_relu", "alpha": 0.2}, dropout=0.1, seed=4)
+    again = nl.Network.from_config(net.config())
+    assert again.config() == net.config()
+    np.testing.assert_array_equal(again.parameters, net.parameters)     # same seed → same weights

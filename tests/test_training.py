@@ -1,0 +1,187 @@
+"""Training: networks learn, deterministically, with validation, early stopping and callbacks."""
+import numpy as np
+import pytest
+
+import neuronlab as nl
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XOR_Y = np.array([0, 1, 1, 0])
+
+
+@pytest.mark.parametrize("hidden", ["tanh", "sigmoid"])
+def test_2_4_1_network_learns_xor(hidden):
+    net = nl.Network.mlp([2, 4, 1], hidden=hidden, output="sigmoid", seed=0)
+    net.fit(XOR_X, XOR_Y, epochs=2000 if hidden == "sigmoid" else 500, batch_size=4,
+            optimizer="adam", learning_rate=0.05)
+    np.testing.assert_array_equal(net.predict(XOR_X), XOR_Y)
+    assert net.evaluate(XOR_X, XOR_Y)["accuracy"] == 1.0
+
+
+def _digits_split():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.25, stratify=y, random_state=0)
+
+
+def test_digits_64_32_10_relu_adam_reaches_96_percent():
+    X_train, X_test, y_train, y_test = _digits_split()
+    net = nl.Network.mlp([64, 32, 10], hidden="relu", output="softmax", seed=0)
+    history = net.fit(X_train, y_train, epochs=30, batch_size=32, optimizer="adam", learning_rate=1e-3)
+    accuracy = net.evaluate(X_test, y_test)["accuracy"]
+    assert accuracy >= 0.96, accuracy
+    assert history["loss"][-1] < history["loss"][0]
+
+
+def test_same_seed_gives_bit_identical_weights_and_history():
+    X_train, _, y_train, _ = _digits_split()
+    runs = []
+    for _ in range(2):
+        net = nl.Network.mlp([64, 16, 10], seed=42, dropout=0.2)
+        h = net.fit(X_train[:300], y_train[:300], epochs=3, batch_size=16, validation_split=0.2)
+        runs.append((net.parameters.copy(), h.history))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    for key in ("loss", "val_loss", "accuracy", "val_accuracy"):
+        assert runs[0][1][key] == runs[1][1][key]
+
+
+def test_history_records_train_and_validation_each_epoch():
+    X_train, X_test, y_train, y_test = _digits_split()
+    net = nl.Network.mlp([64, 16, 10], seed=0)
+    h = net.fit(X_train, y_train, epochs=4, validation_data=(X_test, y_test))
+    assert h.epochs == [1, 2, 3, 4]
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "lr", "time"):
+        assert len(h[key]) == 4
+    assert h["val_loss"][-1] == pytest.approx(net.evaluate(X_test, y_test)["loss"], rel=1e-5)
+    with pytest.raises(KeyError, match="val_mae"):
+        h["val_mae"]
+
+
+def test_early_stopping_restores_the_best_weights():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5))
+    y = rng.integers(0, 2, size=60)          # pure noise: validation loss soon rises
+    net = nl.Network.mlp([5, 64, 2], seed=0)
+    best = {}
+
+    class Snapshot(nl.Callback):
+        def on_epoch_end(self, epoch, logs):
+            best.setdefault("all", []).append((logs["val_loss"], self.network.parameters.copy()))
+
+    h = net.fit(X, y, epochs=200, learning_rate=0.05, validation_split=0.3, early_stopping=3,
+                callbacks=[Snapshot()])
+    assert h.stopped_early and len(h) < 200
+    losses = [v for v, _ in best["all"]]
+    assert h.best_epoch == int(np.argmin(losses)) + 1
+    np.testing.assert_array_equal(net.parameters, best["all"][h.best_epoch - 1][1])
+
+
+def test_a_callback_can_stop_training():
+    class StopAtTwo(nl.Callback):
+        def on_epoch_end(self, epoch, logs):
+            return epoch == 2
+
+    net = nl.Network.mlp([2, 4, 2], seed=0)
+    h = net.fit(XOR_X, XOR_Y, epochs=10, callbacks=[StopAtTwo()])
+    assert len(h) == 2 and h.stopped_early
+
+
+def test_callbacks_see_every_hook_in_order():
+    calls = []
+
+    class Recorder(nl.Callback):
+        def on_train_begin(self, logs): calls.append("begin")
+        def on_batch_end(self, batch, logs): calls.append("batch")
+        def on_epoch_end(self, epoch, logs): calls.append("epoch")
+        def on_train_end(self, logs): calls.append("end")
+
+    nl.Network.mlp([2, 3, 2], seed=0).fit(XOR_X, XOR_Y, epochs=2, batch_size=2, callbacks=[Recorder()])
+    assert calls == ["begin", "batch", "batch", "epoch", "batch", "batch", "epoch", "end"]
+
+
+def test_verbose_prints_one_line_per_epoch(capsys):
+    nl.Network.mlp([2, 3, 2], seed=0).fit(XOR_X, XOR_Y, epochs=3, verbose=1)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and lines[0].startswith("epoch 1/3") and "accuracy" in lines[0]
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw", "rmsprop"])
+def test_every_optimizer_reduces_the_loss(optimizer):
+    X_train, _, y_train, _ = _digits_split()
+    net = nl.Network.mlp([64, 16, 10], seed=0)
+    h = net.fit(X_train[:500], y_train[:500], epochs=5, optimizer=optimizer,
+                learning_rate=0.05 if optimizer == "sgd" else 1e-2)
+    assert h["loss"][-1] < 0.8 * h["loss"][0]
+
+
+def test_schedule_changes_the_learning_rate_per_epoch():
+    net = nl.Network.mlp([2, 3, 2], seed=0)
+    h = net.fit(XOR_X, XOR_Y, epochs=4, optimizer="sgd", learning_rate=0.1,
+                schedule=nl.optimizers.StepDecay(step_size=2, gamma=0.5))
+    assert h["lr"] == pytest.approx([0.1, 0.1, 0.05, 0.05])
+
+
+def test_regression_with_mse_learns_a_line():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(200, 1))
+    y = 3 * X[:, 0] - 1
+    net = nl.Network.mlp([1, 8, 1], hidden="tanh", output="identity", seed=0)
+    h = net.fit(X, y, epochs=200, batch_size=32, learning_rate=0.01)
+    assert h.metric == "mae"
+    result = net.evaluate(X, y)
+    assert result["r2"] > 0.99 and result["mae"] < 0.1
+
+
+def test_sample_weights_change_what_is_learned():
+    X = np.array([[0.0], [0.0]])
+    y = np.array([0, 1])
+    net_a = nl.Network.mlp([1, 2], output="softmax", seed=0)
+    net_a.fit(X, y, epochs=200, batch_size=2, learning_rate=0.05, sample_weight=[1.0, 9.0])
+    p = net_a.predict_proba([[0.0]])[0]
+    assert p[1] == pytest.approx(0.9, abs=0.02)
+
+
+def test_l2_penalty_shrinks_the_weights():
+    X_train, _, y_train, _ = _digits_split()
+    plain = nl.Network.mlp([64, 16, 10], seed=0)
+    plain.fit(X_train[:400], y_train[:400], epochs=5)
+    shrunk = nl.Network.mlp([64, 16, 10], seed=0)
+    shrunk.fit(X_train[:400], y_train[:400], epochs=5, l2=0.1)
+    assert np.linalg.norm(shrunk.layers[0].W) < np.linalg.norm(plain.layers[0].W)
+
+
+def test_one_hot_targets_work_like_labels():
+    X_train, _, y_train, _ = _digits_split()
+    a = nl.Network.mlp([64, 8, 10], seed=0)
+    b = nl.Network.mlp([64, 8, 10], seed=0)
+    ha = a.fit(X_train[:200], y_train[:200], epochs=2)
+    hb = b.fit(X_train[:200], np.eye(10)[y_train[:200]], epochs=2)
+    np.testing.assert_allclose(a.parameters, b.parameters, rtol=1e-5, atol=1e-7)
+    assert ha["accuracy"] == pytest.approx(hb["accuracy"])
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(epochs=0), nl.HyperparameterError, "epochs"),
+    (dict(batch_size=0), nl.HyperparameterError, "batch_size"),
+    (dict(learning_rate=-1.0), nl.HyperparameterError, "learning_rate"),
+    (dict(validation_split=1.0), nl.HyperparameterError, "validation_split"),
+    (dict(optimizer="adamm"), nl.UnknownNameError, "did you mean 'adam'"),
+    (dict(l2=-0.1), nl.HyperparameterError, "l2"),
+    (dict(sample_weight=[1.0, 2.0]), nl.DataError, "sample_weight"),
+    (dict(validation_data=np.zeros((2, 2))), nl.HyperparameterError, "validation_data"),
+])
+def test_bad_fit_arguments_are_explained(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        nl.Network.mlp([2, 3, 2], seed=0).fit(XOR_X, XOR_Y, **kwargs)
+
+
+def test_bad_training_data_is_explained():
+    net = nl.Network.mlp([2, 3, 2], seed=0)
+    with pytest.raises(nl.DataError, match="4 samples but y has 3"):
+        net.fit(XOR_X, XOR_Y[:3])
+    with pytest.raises(nl.DataError, match="row 2"):
+        net.fit(np.where(np.arange(8).reshape(4, 2) == 5, np.nan, XOR_X), XOR_Y)
+    with pytest.raises(nl.DataError):
+        net.fit(XOR_X, [0, 1, 2, 5])            # label 5 with 2 outputs
+    with pytest.raises(nl.ShapeError, match="3"):
+        net.fit(np.zeros((4, 3)), XOR_Y)
