@@ -70,12 +70,18 @@ class NeuronExplanation:
         return d
 
     def __str__(self) -> str:
-        terms = [f"{format_number(x)}×{format_number(w)}" for x, w in zip(self.inputs, self.weights)]
+        def factor(v: float) -> str:
+            text = format_number(v)
+            return f"({text})" if v < 0 else text
+
+        terms = [f"{format_number(x)}×{factor(w)}" for x, w in zip(self.inputs, self.weights)]
         if len(terms) > self.max_terms:
             keep = self.max_terms // 2
             hidden = len(terms) - 2 * keep
             terms = terms[:keep] + [f"… ({hidden} more terms)"] + terms[-keep:]
-        lhs = " + ".join(terms + [format_number(self.bias)])
+        lhs = " + ".join(terms)
+        bias = format_number(abs(self.bias))
+        lhs = f"{lhs} - {bias}" if self.bias < 0 else f"{lhs} + {bias}"
         z = format_number(self.weighted_sum)
         a = format_number(self.activation_value)
         if self.normalisation is not None:
