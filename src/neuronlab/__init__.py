@@ -13,12 +13,15 @@ from .network import Network
 from .training import Callback, EarlyStopping, History
 from .gradcheck import gradcheck
 from .perceptron import Perceptron
+# ``nl.sweep`` is the function; imported eagerly (sweep.py loads dask only when a sweep
+# asks for it) so that a later ``import neuronlab.sweep`` cannot rebind the name to the module
+from .sweep import sweep
 
 __version__ = "0.1.0"
 
 # Modules of the upper floors (and their optional dependencies) load on first use.
 _LAZY_MODULES = {"inspect", "callbacks", "plots", "sklearn", "serialize", "datasets", "cli"}
-_LAZY_ATTRS = {"load": ("serialize", "load"), "sweep": ("sweep", "sweep")}
+_LAZY_ATTRS = {"load": ("serialize", "load")}
 
 
 def __getattr__(name: str):
@@ -33,7 +36,7 @@ def __getattr__(name: str):
 __all__ = [
     "activations", "initializers", "losses", "optimizers",
     "Neuron", "NeuronExplanation", "Dense", "Dropout", "Layer", "Network", "History", "Callback",
-    "EarlyStopping", "gradcheck", "Perceptron",
+    "EarlyStopping", "gradcheck", "Perceptron", "sweep", "load",
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
     "DivergenceError", "NotFittedError", "ModelFileError", "ConvergenceWarning",
 ]

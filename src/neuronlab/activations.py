@@ -157,6 +157,28 @@ class Activation:
         """Whether activation values ``a`` pass the firing threshold (``a > threshold``)."""
         return np.asarray(a) > self.threshold
 
+    # -- in-place forms used by the training workspace (same numbers as f / backward) ------
+    def f_into(self, z: np.ndarray, out: np.ndarray, zeros: np.ndarray | None = None) -> np.ndarray:
+        """Write ``f(z)`` into ``out`` (same shape and dtype as ``z``) and return it.
+
+        The result is exactly :meth:`f`'s.  ``zeros`` is an optional array of zeros shaped
+        like ``z`` that activations comparing against 0 may use (NumPy's ``maximum``
+        against a full zero array is about 3× faster than against the scalar 0).  The
+        default computes :meth:`f` and copies it; ReLU and a few others write in place.
+        """
+        np.copyto(out, self.f(z))
+        return out
+
+    def backward_inplace(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray,
+                         mask: np.ndarray | None = None) -> np.ndarray:
+        """``grad *= f'(z)`` in place (dL/da becomes dL/dz) and return ``grad``.
+
+        Exactly :meth:`backward` with ``out=grad``.  ``mask`` is an optional boolean
+        scratch array shaped like ``grad`` (ReLU writes ``a > 0`` into it instead of
+        allocating).
+        """
+        return self.backward(z, a, grad, out=grad)
+
     # -- description ----------------------------------------------------------------------
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
@@ -226,6 +248,10 @@ class Identity(Activation):
             np.copyto(out, grad)
         return out
 
+    def f_into(self, z, out, zeros=None):
+        np.copyto(out, z)
+        return out
+
 
 class Sigmoid(Activation):
     """Logistic ``σ(z) = 1/(1+e^-z)`` (computed stably); ``σ' = σ(1-σ)``.
@@ -267,6 +293,9 @@ class Tanh(Activation):
     def f(self, z):
         return np.tanh(z)
 
+    def f_into(self, z, out, zeros=None):
+        return np.tanh(z, out=out)
+
     def df(self, z):  # takes z
         t = np.tanh(z)
         return 1.0 - t * t
@@ -298,6 +327,14 @@ class ReLU(Activation):
 
     def backward(self, z, a, grad, out=None):  # uses a
         return np.multiply(grad, a > 0, out=out)
+
+    def f_into(self, z, out, zeros=None):
+        # maximum against a zero array: same values as maximum(z, 0.0), ~3× faster
+        return np.maximum(z, 0.0 if zeros is None else zeros, out=out)
+
+    def backward_inplace(self, z, a, grad, mask=None):  # uses a
+        # multiplying by a boolean mask is ~20× faster than copyto/putmask with where=
+        return np.multiply(grad, np.greater(a, 0, out=mask), out=grad)
 
 
 class LeakyReLU(Activation):
@@ -534,6 +571,12 @@ class Softmax(Activation):
         """Full Jacobian ``∂s_i/∂z_j``, shape ``z.shape + (k,)``."""
         s = self.f(_as_float(z))
         return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
+
+    def f_into(self, z, out, zeros=None):  # the same operations as f, in out
+        np.subtract(z, np.max(z, axis=-1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= np.sum(out, axis=-1, keepdims=True)
+        return out
 
     def backward(self, z, a, grad, out=None):  # uses a
         inner = np.sum(grad * a, axis=-1, keepdims=True)

@@ -251,12 +251,41 @@ def _sklearn_datasets():
     return skd
 
 
+def _digits_without_importing_sklearn() -> Dataset | None:
+    """digits straight from scikit-learn's bundled ``digits.csv.gz``: the same numbers as
+    ``sklearn.datasets.load_digits()`` without the second or so that importing scikit-learn
+    takes (``neuronlab train`` with no options starts faster).  None if the file is not there."""
+    import importlib.util
+    try:
+        spec = importlib.util.find_spec("sklearn")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(list(spec.submodule_search_locations)[0], "datasets", "data", "digits.csv.gz")
+    try:
+        with gzip.open(path, "rt") as fh:
+            table = np.loadtxt(fh, delimiter=",", dtype=np.float64)
+    except (OSError, ValueError, EOFError):
+        return None
+    if table.ndim != 2 or table.shape[1] != 65:
+        return None
+    X = np.ascontiguousarray(table[:, :64])
+    y = table[:, 64].astype(np.int64)
+    features = [f"pixel_{r}_{c}" for r in range(8) for c in range(8)]
+    return Dataset(X, y, features, list(range(10)), "classification", "digits", None, _SKLEARN["digits"][2])
+
+
 def load_sklearn(name: str) -> Dataset:
     """One of scikit-learn's bundled data sets (read from disk, never downloaded)."""
     key = name.strip().lower().replace("-", "_")
     if key not in _SKLEARN:
         raise unknown_name("data set", name, list(_SKLEARN))
     fn_name, task, desc = _SKLEARN[key]
+    if key == "digits":
+        fast = _digits_without_importing_sklearn()
+        if fast is not None:
+            return fast
     skd = _sklearn_datasets()
     bunch = getattr(skd, fn_name)()
     X = np.ascontiguousarray(bunch.data, dtype=np.float64)
@@ -308,7 +337,7 @@ def _looks_like_path(spec: str) -> bool:
 
 
 def load(name: str, *, target: str | None = None, task: str = "auto", require_target: bool = True,
-         **kwargs: Any) -> Dataset:
+         feature_names: Sequence[str] | None = None, **kwargs: Any) -> Dataset:
     """A data set by built-in name or from a file.
 
     Parameters
@@ -326,6 +355,8 @@ def load(name: str, *, target: str | None = None, task: str = "auto", require_ta
         Files only: how to read the targets (auto: strings and few distinct integers are classes).
     require_target : bool
         Files only: if False, a file without targets is read as unlabeled features.
+    feature_names : sequence of str, optional
+        CSV only: the feature columns to read, in this order (a model's features).
 
     Raises
     ------
@@ -361,7 +392,7 @@ def load(name: str, *, target: str | None = None, task: str = "auto", require_ta
         return read_npz(name, task=task, require_target=require_target)
     if _is_idx(name):
         return read_idx_pair(name, None, task=task)
-    return read_csv(name, target=target, task=task, require_target=require_target)
+    return read_csv(name, target=target, task=task, require_target=require_target, feature_names=feature_names)
 
 
 def _check_file(path: str) -> None:
@@ -488,7 +519,11 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
     header, rows = _read_rows(str(path), delimiter)
     if target is not None and target not in header:
         if require_target or feature_names is None:
-            raise DataError(str(unknown_name("column", target, header)).replace("unknown column", f"{path} has no column", 1))
+            import difflib
+            close = difflib.get_close_matches(target, header, n=1, cutoff=0.6)
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            raise DataError(f"{path} has no column '{target}'{hint} (its columns: {', '.join(header[:12])}"
+                            f"{' …' if len(header) > 12 else ''})")
     if target is None and require_target:
         target = header[-1]
     has_target = target is not None and target in header
@@ -736,17 +771,22 @@ def _split_indices(y: np.ndarray, test_size: float, seed: int | None, stratify: 
         labels = np.asarray(y)
         if labels.ndim != 1:
             raise DataError("stratified splitting needs one class label per sample")
+        classes, counts = np.unique(labels, return_counts=True)
+        # per-class test sizes that add up to the overall size (largest remainders get the extra ones)
+        exact = counts * test_size
+        sizes = np.floor(exact).astype(np.int64)
+        extra = int(math.floor(n * test_size + 0.5)) - int(sizes.sum())
+        if extra > 0:
+            order = np.argsort(-(exact - sizes), kind="stable")
+            sizes[order[:extra]] += 1
+        sizes = np.where(counts >= 2, np.clip(sizes, 1, counts - 1), sizes)
         test_parts = []
-        for c in np.unique(labels):
+        for c, k in zip(classes, sizes):
             idx = np.flatnonzero(labels == c)
-            idx = idx[rng.permutation(len(idx))]
-            k = int(round(len(idx) * test_size))
-            if len(idx) >= 2:
-                k = min(max(k, 1), len(idx) - 1)
-            test_parts.append(idx[:k])
+            test_parts.append(idx[rng.permutation(len(idx))][:k])
         test = np.concatenate(test_parts)
     else:
-        k = int(round(n * test_size))
+        k = int(math.floor(n * test_size + 0.5))
         test = rng.permutation(n)[:k]
     mask = np.zeros(n, dtype=bool)
     mask[test] = True

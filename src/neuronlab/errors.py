@@ -21,7 +21,7 @@ import numpy as np
 
 __all__ = [
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
-    "DivergenceError", "NotFittedError", "ModelFileError", "ConvergenceWarning",
+    "DivergenceError", "NotFittedError", "ModelFileError", "MissingExtraError", "ConvergenceWarning",
     "check_array", "check_labels_length", "check_positive", "check_fraction",
     "check_positive_int", "check_nonnegative", "unknown_name", "resolve_dtype",
 ]
@@ -57,6 +57,10 @@ class NotFittedError(NeuronLabError, AttributeError):
 
 class ModelFileError(NeuronLabError, ValueError):
     """A model file is missing, damaged, of another version, or inconsistent."""
+
+
+class MissingExtraError(NeuronLabError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
 
 
 class ConvergenceWarning(UserWarning):

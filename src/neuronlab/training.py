@@ -2,7 +2,8 @@
 
 Floor 3 (learning).  :meth:`Network.fit <neuronlab.network.Network.fit>` calls :func:`fit`.
 
-One epoch::
+One epoch (what each step computes; the loop runs it through
+``Network._train_step``, the same arithmetic in preallocated buffers, bit for bit)::
 
     for each shuffled batch (X_b, y_b):
         a = net.forward(X_b)                 # weighted sums and activation values, layer by layer
@@ -241,45 +242,116 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
 
     n = len(X)
     order = np.arange(n)
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        if sched is not None:
-            opt.learning_rate = sched(epoch - 1, base_lr)
-        if shuffle:
-            order = rng.permutation(n)
-        total = metric_total = seen = 0.0
-        for b, lo in enumerate(range(0, n, batch_size)):
-            idx = order[lo:lo + batch_size]
-            swb = None if sw is None else sw[idx]
-            yb = y[idx]
-            batch_loss = network.train_on_batch(X[idx], yb, opt, swb, l1, l2)
-            w = float(len(idx) if swb is None else swb.sum())
-            total += batch_loss * w
-            metric_total += network._metrics(network.dense_layers[-1].a, yb, swb)[metric] * w
-            seen += w
-            if cbs and any(cb.on_batch_end(b, {"loss": batch_loss}) for cb in cbs):
+    # Each step is Network.train_on_batch's arithmetic, run by Network._train_step into
+    # buffers allocated once (see network._Workspace; tests/test_speed_paths.py checks that
+    # both give bit-identical weights).  With softmax + cross-entropy on integer labels the
+    # per-sample losses and hits go into two epoch-long arrays, averaged once per epoch.
+    per_sample = network._labels_fast(y) and not (l1 or l2)
+    if per_sample:
+        sample_loss = np.empty(n, network.dtype)
+        sample_hit = np.empty(n, bool)
+    bs = min(batch_size, n)
+    ws_full = network._workspace(bs, True)
+    ws_last = network._workspace(n % bs, True) if n % bs else ws_full
+    step = network._train_step
+    with _blas_threads(network, bs):
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            if sched is not None:
+                opt.learning_rate = sched(epoch - 1, base_lr)
+            if shuffle:
+                order = rng.permutation(n)
+            total = metric_total = seen = 0.0
+            hi = 0
+            for b, lo in enumerate(range(0, n, bs)):
+                hi = lo + bs
+                if hi > n:
+                    hi, ws = n, ws_last
+                else:
+                    ws = ws_full
+                idx = order[lo:hi]
+                swb = None if sw is None else sw[idx]
+                if per_sample:
+                    step(ws, X, y, idx, swb, opt, 0.0, 0.0, sample_loss[lo:hi], sample_hit[lo:hi])
+                    if cbs:
+                        batch_loss = _mean(sample_loss[lo:hi], swb)
+                else:
+                    batch_loss = step(ws, X, y, idx, swb, opt, l1, l2)
+                    w = float(hi - lo if swb is None else swb.sum())
+                    total += batch_loss * w
+                    metric_total += network._metrics(ws.steps[-1][2], ws.last_y, swb)[metric] * w
+                    seen += w
+                if cbs and any(cb.on_batch_end(b, {"loss": batch_loss}) for cb in cbs):
+                    network.stop_training = True
+                if network.stop_training:
+                    break
+            # running averages over the epoch's batches (each measured before its update step)
+            if per_sample:
+                swe = None if sw is None else sw[order[:hi]]
+                logs: dict[str, Any] = {"loss": _mean(sample_loss[:hi], swe),
+                                        metric: _mean(sample_hit[:hi], swe)}
+            else:
+                logs = {"loss": total / seen, metric: metric_total / seen}
+            if val is not None:
+                v = network._evaluate(*val)
+                logs["val_loss"] = v["loss"]
+                logs["val_" + metric] = v[metric]
+            logs["lr"] = float(opt.learning_rate)
+            logs["time"] = time.perf_counter() - start
+            history.record(epoch, logs)
+            if verbose:
+                _print_epoch(epoch, epochs, logs)
+            if any(cb.on_epoch_end(epoch, logs) for cb in cbs):
                 network.stop_training = True
             if network.stop_training:
+                history.stopped_early = epoch < epochs
                 break
-        # running averages over the epoch's batches (each measured before its update step)
-        logs: dict[str, Any] = {"loss": total / seen, metric: metric_total / seen}
-        if val is not None:
-            v = network._evaluate(*val)
-            logs["val_loss"] = v["loss"]
-            logs["val_" + metric] = v[metric]
-        logs["lr"] = float(opt.learning_rate)
-        logs["time"] = time.perf_counter() - start
-        history.record(epoch, logs)
-        if verbose:
-            _print_epoch(epoch, epochs, logs)
-        if any(cb.on_epoch_end(epoch, logs) for cb in cbs):
-            network.stop_training = True
-        if network.stop_training:
-            history.stopped_early = epoch < epochs
-            break
     for cb in cbs:
         cb.on_train_end({})
     return history
+
+
+def _mean(values: np.ndarray, weights: np.ndarray | None) -> float:
+    """Mean (weighted mean with ``weights``) of per-sample values, accumulated in float64."""
+    if weights is None:
+        return float(np.mean(values, dtype=np.float64))
+    w = weights.astype(np.float64)
+    return float(np.dot(w, values.astype(np.float64)) / w.sum())
+
+
+#: Batch size at or below which training runs BLAS on one thread (see _blas_threads).
+#: 0 = never: on the reference machine (2 cores, OpenBLAS) two threads won at every batch
+#: size of the 784-256-128-10 benchmark (one epoch, SGD: 0.52 vs 0.76 s at batch 32,
+#: 0.34 vs 0.60 s at batch 512).  Raise it where one thread measures faster.
+ONE_THREAD_MAX_BATCH = 0
+
+
+class _blas_threads:
+    """Context manager: run the epoch's matrix products on one BLAS thread when the batch
+    size is at most :data:`ONE_THREAD_MAX_BATCH` (thread hand-off can cost more than it
+    saves on tiny products).
+
+    Uses ``threadpoolctl`` (the ``fast`` extra), imported only when a limit applies;
+    without it the thread count is left alone.
+    """
+
+    def __init__(self, network: Any, batch_size: int) -> None:
+        self.limit = 1 if batch_size <= ONE_THREAD_MAX_BATCH else None
+        self.ctl = None
+
+    def __enter__(self) -> "_blas_threads":
+        if self.limit is not None:
+            try:
+                from threadpoolctl import threadpool_limits  # optional extra, imported lazily
+            except ImportError:
+                return self
+            self.ctl = threadpool_limits(limits=self.limit, user_api="blas")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.ctl is not None:
+            self.ctl.restore_original_limits()
+            self.ctl = None
 
 
 def _print_epoch(epoch: int, epochs: int, logs: dict[str, Any]) -> None:
