@@ -13,15 +13,18 @@ One epoch (what each step computes; the loop runs it through
 """
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 from . import optimizers as _optimizers
-from .errors import (HyperparameterError, check_fraction, check_nonnegative, check_positive,
-                     check_positive_int)
+from .checkpoint import load_checkpoint, save_checkpoint
+from .errors import (DivergenceError, HyperparameterError, ModelFileError, check_fraction, check_nonnegative,
+                     check_positive, check_positive_int)
 
 __all__ = ["fit", "History", "Callback", "EarlyStopping"]
 
@@ -47,6 +50,8 @@ class History:
         self.epochs: list[int] = []
         self.best_epoch: int | None = None
         self.stopped_early = False
+        #: True when Ctrl-C ended training early
+        self.interrupted = False
         self.extra: dict[str, Any] = {}
 
     def record(self, epoch: int, logs: dict[str, Any]) -> None:
@@ -156,7 +161,9 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
         learning_rate: float | None = None, validation_split: float = 0.0,
         validation_data: Sequence[Any] | None = None, early_stopping: int | EarlyStopping | None = None,
         callbacks: Iterable[Callback] | None = None, verbose: int = 0, shuffle: bool = True,
-        sample_weight: Any = None, l1: float = 0.0, l2: float = 0.0, schedule: Any = None) -> History:
+        sample_weight: Any = None, l1: float = 0.0, l2: float = 0.0, schedule: Any = None,
+        clip_norm: float | None = None, checkpoint: Any = None, checkpoint_every: int = 1,
+        resume: Any = None) -> History:
     """Train ``network`` on ``(X, y)`` with minibatch gradient descent and backpropagation.
 
     Parameters
@@ -191,10 +198,31 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     schedule : str or schedule, optional
         Learning-rate schedule per epoch (``"step"``, ``"exponential"``, ``"cosine"`` or an
         instance from :mod:`neuronlab.optimizers`).
+    clip_norm : float, optional
+        Rescale each step's gradient so its global L2 norm is at most ``clip_norm``.
+    checkpoint : path, optional
+        Write a checkpoint (weights, optimizer state, random state, history, epoch)
+        atomically to this file every ``checkpoint_every`` epochs.
+    checkpoint_every : int
+        Epochs between checkpoints.
+    resume : path, optional
+        Continue from a checkpoint written by an earlier ``fit`` with the same network,
+        data and arguments: the final weights are bit-identical to an uninterrupted run.
 
     Returns
     -------
     History
+
+    Raises
+    ------
+    DivergenceError
+        When the loss or a weight becomes NaN or infinite.  The network keeps the weights
+        of the last epoch that ended finite.
+
+    Notes
+    -----
+    Ctrl-C (SIGINT) stops training at the end of the current batch and returns the
+    history so far (``history.interrupted`` is True); the network stays consistent.
     """
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
@@ -202,6 +230,14 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     l1, l2 = check_nonnegative("l1", l1), check_nonnegative("l2", l2)
     if learning_rate is not None:
         check_positive("learning_rate", learning_rate)
+    if clip_norm is not None:
+        clip_norm = check_positive("clip_norm", clip_norm)
+    checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
+    restored = load_checkpoint(resume) if resume is not None else None
+    if restored is not None:
+        _check_resumable(network, restored, resume)
+        network._rng.bit_generator.state = restored["meta"]["rng_start"]
+    rng_start = network._rng.bit_generator.state
     X = network.check_inputs(X)
     y = network.check_targets(X, y)
     sw = network.check_sample_weight(X, sample_weight)
@@ -239,6 +275,12 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     for cb in cbs:
         cb.set_network(network)
         cb.on_train_begin({})
+    stopper = next((cb for cb in cbs if isinstance(cb, EarlyStopping)), None)
+    first_epoch = 1
+    if restored is not None:
+        first_epoch = _restore(network, opt, stopper, history, restored) + 1
+    stepper = opt if clip_norm is None else _ClipNorm(opt, clip_norm)
+    last_good = network.parameters.copy()
 
     n = len(X)
     order = np.arange(n)
@@ -254,8 +296,11 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     ws_full = network._workspace(bs, True)
     ws_last = network._workspace(n % bs, True) if n % bs else ws_full
     step = network._train_step
-    with _blas_threads(network, bs):
-        for epoch in range(1, epochs + 1):
+    # Ctrl-C ends the epoch after the current batch; overflow in a diverging run is reported
+    # as one DivergenceError below rather than as floating-point warnings
+    with _blas_threads(network, bs), _StopOnInterrupt(network) as interrupt, \
+            np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(first_epoch, epochs + 1):
             start = time.perf_counter()
             if sched is not None:
                 opt.learning_rate = sched(epoch - 1, base_lr)
@@ -272,11 +317,11 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
                 idx = order[lo:hi]
                 swb = None if sw is None else sw[idx]
                 if per_sample:
-                    step(ws, X, y, idx, swb, opt, 0.0, 0.0, sample_loss[lo:hi], sample_hit[lo:hi])
+                    step(ws, X, y, idx, swb, stepper, 0.0, 0.0, sample_loss[lo:hi], sample_hit[lo:hi])
                     if cbs:
                         batch_loss = _mean(sample_loss[lo:hi], swb)
                 else:
-                    batch_loss = step(ws, X, y, idx, swb, opt, l1, l2)
+                    batch_loss = step(ws, X, y, idx, swb, stepper, l1, l2)
                     w = float(hi - lo if swb is None else swb.sum())
                     total += batch_loss * w
                     metric_total += network._metrics(ws.steps[-1][2], ws.last_y, swb)[metric] * w
@@ -292,6 +337,18 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
                                         metric: _mean(sample_hit[:hi], swe)}
             else:
                 logs = {"loss": total / seen, metric: metric_total / seen}
+            if not (np.isfinite(logs["loss"]) and np.isfinite(network.parameters).all()):
+                batch = _first_bad_batch(sample_loss[:hi] if per_sample else None, bs, b)
+                network.parameters[...] = last_good
+                raise DivergenceError(
+                    f"training diverged in epoch {epoch}, batch {batch}: the loss or a weight became NaN or "
+                    f"infinite; the network keeps {_kept(epoch)}. Try a lower learning rate "
+                    f"(now {opt.learning_rate:g}) or fit(..., clip_norm=1.0)"
+                )
+            if interrupt.fired:
+                history.interrupted = True
+                break
+            np.copyto(last_good, network.parameters)
             if val is not None:
                 v = network._evaluate(*val)
                 logs["val_loss"] = v["loss"]
@@ -303,12 +360,99 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
                 _print_epoch(epoch, epochs, logs)
             if any(cb.on_epoch_end(epoch, logs) for cb in cbs):
                 network.stop_training = True
+            if checkpoint is not None and (epoch % checkpoint_every == 0 or epoch == epochs):
+                save_checkpoint(checkpoint, network=network, optimizer=opt, epoch=epoch, history=history,
+                                rng_start=rng_start, early_stopping=stopper)
             if network.stop_training:
                 history.stopped_early = epoch < epochs
                 break
     for cb in cbs:
         cb.on_train_end({})
     return history
+
+
+class _ClipNorm:
+    """Optimizer stand-in that rescales the gradient to a global L2 norm of at most ``clip``."""
+
+    def __init__(self, optimizer: Any, clip: float) -> None:
+        self.optimizer, self.clip = optimizer, clip
+
+    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
+        norm = float(np.sqrt(np.dot(grads, grads)))
+        if norm > self.clip:
+            grads *= grads.dtype.type(self.clip / norm)
+        self.optimizer.step(params, grads)
+
+
+class _StopOnInterrupt:
+    """While training, the first Ctrl-C (SIGINT) asks the loop to stop after the current
+    batch; a second one interrupts at once.  Only installed in the main thread."""
+
+    def __init__(self, network: Any) -> None:
+        self.network = network
+        self.fired = False
+        self.previous = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        self.fired = True
+        self.network.stop_training = True
+        signal.signal(signal.SIGINT, self.previous)
+
+    def __enter__(self) -> "_StopOnInterrupt":
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.getsignal(signal.SIGINT)
+            signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.previous is not None and not self.fired:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _kept(epoch: int) -> str:
+    return "its initial weights" if epoch <= 1 else f"the weights it had after epoch {epoch - 1}"
+
+
+def _first_bad_batch(sample_loss: np.ndarray | None, batch_size: int, last_batch: int) -> int:
+    """Index of the first batch with a non-finite per-sample loss (else the last batch run)."""
+    if sample_loss is not None:
+        bad = np.flatnonzero(~np.isfinite(sample_loss))
+        if bad.size:
+            return int(bad[0]) // batch_size
+    return last_batch
+
+
+def _check_resumable(network: Any, restored: dict[str, Any], path: Any) -> None:
+    meta = restored["meta"]
+    if meta["network"]["layers"] != network.config()["layers"] or meta["dtype"] != network.dtype.name:
+        raise ModelFileError(
+            f"checkpoint {path} was written for another network ({meta['network']['layers']!r}, "
+            f"{meta['dtype']}); resume with the network it was made for"
+        )
+    if restored["parameters"].shape != network.parameters.shape:
+        raise ModelFileError(f"checkpoint {path} holds {restored['parameters'].size} parameters, "
+                             f"the network has {network.n_params}")
+
+
+def _restore(network: Any, opt: Any, stopper: Any, history: History, restored: dict[str, Any]) -> int:
+    """Put the state saved in a checkpoint back; return the epoch it was written after."""
+    meta = restored["meta"]
+    if meta["optimizer"]["config"]["name"] != opt.config()["name"]:
+        raise ModelFileError(f"the checkpoint was trained with {meta['optimizer']['config']['name']}, "
+                             f"not {opt.config()['name']}; resume with the same optimizer")
+    network.parameters[...] = restored["parameters"]
+    opt.load_state_dict(restored["optimizer"])
+    network._rng.bit_generator.state = meta["rng"]
+    saved = History.from_dict(meta["history"])
+    history.epochs, history.history = saved.epochs, saved.history
+    history.best_epoch, history.stopped_early = saved.best_epoch, saved.stopped_early
+    es = meta.get("early_stopping")
+    if stopper is not None and es is not None:
+        stopper.best = np.inf if es["best"] is None else es["best"]
+        stopper.best_epoch, stopper.wait = es["best_epoch"], es["wait"]
+        bp = restored["best_parameters"]
+        stopper.best_parameters = None if bp is None else bp.astype(network.dtype)
+    return int(meta["epoch"])
 
 
 def _mean(values: np.ndarray, weights: np.ndarray | None) -> float:
