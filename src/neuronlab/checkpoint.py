@@ -23,7 +23,6 @@ import io
 import json
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -112,9 +111,9 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     if not path.is_file():
         raise ModelFileError(f"checkpoint {path} does not exist; train with fit(checkpoint=...) first")
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
             members = {k: data[k] for k in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+    except Exception as err:  # any parse failure of a damaged archive (zipfile, zlib, EOF, ...)
         raise ModelFileError(f"checkpoint {path} is damaged or not a checkpoint ({err})") from None
     try:
         meta = json.loads(io.BytesIO(members.pop("meta").tobytes()).read().decode("utf-8"))
