@@ -16,7 +16,8 @@ import pytest
 
 import neuronlab as nl
 
-COMMANDS = ["train", "evaluate", "predict", "inspect", "explain", "neuron", "activations", "plot", "perceptron"]
+COMMANDS = ["train", "evaluate", "predict", "inspect", "explain", "neuron", "activations", "plot", "perceptron",
+            "sweep"]
 QUICK = ["--no-plots", "--progress", "none"]
 
 
@@ -223,6 +224,37 @@ def test_ctrl_c_keeps_the_last_finished_epoch(files, tmp_path):
     done = net.metadata["history"]["epochs"]
     assert len(done) >= 3 and done == list(range(1, len(done) + 1))
     assert net.metadata["training"]["interrupted"] is True
+
+
+def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_weights(files, tmp_path):
+    common = ["train", "--data", files["train"], "--epochs", "6", "--early-stopping", "0", "--hidden", "8",
+              "--batch-size", "4", *QUICK]
+    ok(run(*common, "--out", tmp_path / "straight.nlz", "--checkpoint", tmp_path / "straight.ckpt"))
+    ckpt, out = tmp_path / "run.ckpt", tmp_path / "resumed.nlz"
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    proc = subprocess.Popen([sys.executable, "-W", "error", "-m", "neuronlab", *map(str, common[:-2]),
+                             "--progress", "lines", "--out", str(out), "--checkpoint", str(ckpt)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        for line in proc.stderr:
+            if line.startswith("epoch 3/"):
+                break
+        proc.kill()                                   # SIGKILL: no chance to clean up
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert not out.exists() and ckpt.exists()         # killed after epoch 2's checkpoint, before the model
+    assert "no checkpoint" not in ok(run(*common, "--out", out, "--checkpoint", ckpt, "--resume")).stderr
+    straight, resumed = nl.load(tmp_path / "straight.nlz"), nl.load(out)
+    assert np.array_equal(straight.parameters, resumed.parameters)
+    assert resumed.metadata["history"]["epochs"] == list(range(1, 7))
+
+
+def test_resume_without_a_checkpoint_file_is_a_usage_error(files, tmp_path):
+    bad(run("train", "--data", files["train"], "--resume", tmp_path / "missing.ckpt", *QUICK),
+        "no checkpoint file", "missing.ckpt")
+    bad(run("train", "--data", files["train"], "--resume", *QUICK), "--resume needs a file")
 
 
 # -- the commands that read a model -----------------------------------------------------------

@@ -281,7 +281,7 @@ def test_plot_draws_metric_by_configuration_and_learning_curves(tmp_path, refere
 
 def run_cli(*args, timeout=120):
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-W", "error", "-m", "neuronlab.sweep", *map(str, args)],
+    return subprocess.run([sys.executable, "-W", "error", "-m", "neuronlab", "sweep", *map(str, args)],
                           capture_output=True, text=True, timeout=timeout, env=env)
 
 

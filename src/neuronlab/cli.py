@@ -175,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     parser.add_argument("--version", action="version", version=f"neuronlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
+    from .sweep import add_sweep_command
 
     # -- train -----------------------------------------------------------------------------
     p = sub.add_parser(
@@ -194,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
             "neuronlab train --data spirals --hidden 32,32 --activation relu,tanh --lr 0.01 --plots pics/",
             "neuronlab train --data houses.csv --target price --loss mae --out houses.nlz",
             "neuronlab train --data train-images.idx3-ubyte,train-labels.idx1-ubyte --hidden 128 --epochs 5",
+            "neuronlab train --epochs 100 --checkpoint run.ckpt            # killed? run it again with --resume:",
+            "neuronlab train --epochs 100 --checkpoint run.ckpt --resume",
         ))
     p.add_argument("--data", default="digits", metavar="DATA",
                    help="built-in name, .csv or .npz file, or an IDX pair IMAGES,LABELS (default: digits)")
@@ -231,6 +234,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", choices=("auto", "bar", "lines", "none"), default="auto",
                    help="progress on stderr: a bar (tqdm), one line per epoch, or nothing "
                         "(default: auto — a bar on a terminal when tqdm is installed, else lines)")
+    p.add_argument("--checkpoint", metavar="FILE",
+                   help="write a checkpoint (weights, optimizer and random state, history) to FILE after "
+                        "every --checkpoint-every epochs, atomically")
+    p.add_argument("--checkpoint-every", type=_positive_int, default=1, metavar="N",
+                   help="epochs between checkpoints (default: 1)")
+    p.add_argument("--resume", nargs="?", const=True, default=None, metavar="FILE",
+                   help="continue from a checkpoint (default FILE: the --checkpoint file); run the same command "
+                        "as before and the final weights equal an uninterrupted run's, bit for bit")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_train)
 
@@ -344,6 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=_positive_float, default=1.0, metavar="ETA", help="learning rate η (default: 1)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_perceptron)
+
+    # -- sweep (defined in sweep.py) --------------------------------------------------------
+    add_sweep_command(sub)
 
     return parser
 
@@ -622,55 +636,6 @@ def _progress_callback(mode: str, epochs: int, metric: str) -> Callback | None:
     return _LineProgress(epochs, metric)
 
 
-class GracefulInterrupt(Callback):
-    """Ctrl-C (SIGINT) during training stops after the current batch; the weights of the last
-    *finished* epoch are kept and the unfinished epoch is dropped from the history.  A second
-    Ctrl-C aborts at once.  The previous SIGINT handler is restored when training ends."""
-
-    def __init__(self) -> None:
-        self.interrupted = False
-        self.epochs_done = 0
-        self._snapshot: np.ndarray | None = None
-        self._previous: Any = None
-        self._installed = False
-
-    def on_train_begin(self, logs):
-        self.interrupted = False
-        self.epochs_done = 0
-        self._snapshot = self.network.parameters.copy()
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handler)
-            self._installed = True
-
-    def _handler(self, signum, frame):
-        if self.interrupted:
-            raise KeyboardInterrupt
-        self.interrupted = True
-        self.network.stop_training = True
-        _err("\ninterrupted: stopping after this batch and keeping the last finished epoch (Ctrl-C again to abort)")
-
-    def on_epoch_end(self, epoch, logs):
-        if self.interrupted:
-            self.network.parameters[...] = self._snapshot
-            return True
-        np.copyto(self._snapshot, self.network.parameters)
-        self.epochs_done = epoch
-        return None
-
-    def on_train_end(self, logs):
-        self.restore_handler()
-        history = self.network.history
-        if self.interrupted and history is not None and len(history.epochs) > self.epochs_done:
-            history.epochs = history.epochs[:self.epochs_done]
-            history.history = {k: v[:self.epochs_done] for k, v in history.history.items()}
-            history.stopped_early = True
-
-    def restore_handler(self) -> None:
-        if self._installed:
-            signal.signal(signal.SIGINT, self._previous if self._previous is not None else signal.default_int_handler)
-            self._installed = False
-
-
 # =======================================================================================
 # Commands
 # =======================================================================================
@@ -690,6 +655,25 @@ def _check_names(args: argparse.Namespace, n_hidden: int) -> tuple[list[str], st
     loss = None if args.loss.strip().lower() == "auto" else _losses.get(args.loss).name
     _optimizers.get(args.optimizer)
     return acts, output, loss
+
+
+def _checkpoint_paths(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """``(checkpoint, resume)`` for fit from ``--checkpoint`` and ``--resume [FILE]``.  Resuming
+    from a checkpoint that does not exist yet starts afresh (so one command line serves both
+    the first run and every restart)."""
+    checkpoint = args.checkpoint
+    resume = args.resume
+    if resume is True:
+        if checkpoint is None:
+            raise UsageError("neuronlab train: --resume needs a file: --resume FILE, or --checkpoint FILE --resume")
+        resume = checkpoint
+    if resume is not None and not os.path.exists(resume):
+        if resume == checkpoint:
+            _err(f"note: no checkpoint at {resume} yet; starting from the first epoch")
+            resume = None
+        else:
+            raise UsageError(f"neuronlab train: no checkpoint file {resume}; check the path")
+    return checkpoint, resume
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -762,26 +746,30 @@ def cmd_train(args: argparse.Namespace) -> int:
         sys.stdout.flush()
 
     # -- train -----------------------------------------------------------------------------
-    stopper = GracefulInterrupt()
-    callbacks: list[Callback] = [stopper]
+    callbacks: list[Callback] = []
     progress = _progress_callback(args.progress, args.epochs, metric)
     if progress is not None:
         callbacks.append(progress)
     val_split = args.val_split
     if val_split > 0 and int(round(len(X_train) * val_split)) < 1:
         val_split = 0.0
+    checkpoint, resume = _checkpoint_paths(args)
     t_fit = time.perf_counter()
     try:
+        # fit handles Ctrl-C itself: it stops after the current batch, keeps the weights of the
+        # last finished epoch and sets history.interrupted
         history = net.fit(X_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
                           optimizer=args.optimizer, learning_rate=args.lr, validation_split=val_split,
-                          early_stopping=args.early_stopping or None, callbacks=callbacks)
+                          early_stopping=args.early_stopping or None, callbacks=callbacks,
+                          checkpoint=checkpoint, checkpoint_every=args.checkpoint_every, resume=resume)
     finally:
-        stopper.restore_handler()
         if isinstance(progress, _BarProgress):
             progress.on_train_end({})
     fit_seconds = time.perf_counter() - t_fit
-
-    if stopper.interrupted and stopper.epochs_done == 0:
+    interrupted = bool(history.interrupted)
+    if interrupted:
+        _err("\ninterrupted: training stopped after the current batch; keeping the last finished epoch")
+    if interrupted and len(history) == 0:
         _err("neuronlab train: interrupted before the first epoch finished; no model written")
         return 130
 
@@ -790,7 +778,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "data": args.data, "hidden": list(args.hidden), "activation": acts, "output": output, "loss": net.loss.name,
         "optimizer": args.optimizer, "learning_rate": args.lr, "epochs": args.epochs, "batch_size": args.batch_size,
         "val_split": val_split, "early_stopping": args.early_stopping, "test_split": args.test_split,
-        "seed": args.seed, "interrupted": stopper.interrupted,
+        "seed": args.seed, "interrupted": interrupted,
     }
     net.metadata = meta
 
@@ -823,24 +811,24 @@ def cmd_train(args: argparse.Namespace) -> int:
         "data": data.name, "task": task, "samples": {"train": len(train), "test": len(test) if test is not None else 0},
         "network": arch, "activations": acts + [output], "loss": net.loss.name, "parameters": net.n_params,
         "epochs_run": len(history), "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
-        "interrupted": stopper.interrupted, "train": train_eval, "test": test_metrics,
+        "interrupted": interrupted, "train": train_eval, "test": test_metrics,
         "train_seconds": fit_seconds, "total_seconds": total, "model": None if save_problem else args.out,
         "plots": pictures, "plot_problems": plot_problems,
     }
     if args.json:
         _print_json(summary)
     else:
-        _print_train_summary(summary, history, stopper, plot_dir)
+        _print_train_summary(summary, history, plot_dir)
     if save_problem:
         _err(f"neuronlab train: error: the model was not written: {save_problem}")
         return 1
-    return 130 if stopper.interrupted else 0
+    return 130 if interrupted else 0
 
 
-def _print_train_summary(s: dict[str, Any], history: History, stopper: GracefulInterrupt, plot_dir: str | None) -> None:
+def _print_train_summary(s: dict[str, Any], history: History, plot_dir: str | None) -> None:
     how = f"trained {_plural(s['epochs_run'], 'epoch')} in {s['train_seconds']:.1f} s"
     if s["interrupted"]:
-        how += f" (interrupted; keeping the model of epoch {history.best_epoch or stopper.epochs_done})"
+        how += f" (interrupted; keeping the model of epoch {history.best_epoch or history.epochs[-1]})"
     elif s["stopped_early"]:
         how += f" (early stopping; best epoch {history.best_epoch})"
     _out(how)

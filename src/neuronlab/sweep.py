@@ -63,7 +63,7 @@ from .errors import (DataError, HyperparameterError, NeuronLabError, check_fract
                      check_positive, check_positive_int, unknown_name)
 
 __all__ = ["sweep", "SweepResult", "expand_grid", "read_results", "add_sweep_command", "run_sweep_command",
-           "main", "COLUMNS", "PARAMETERS"]
+           "COLUMNS", "PARAMETERS"]
 
 _SWEEP_EXTRA = 'pip install "neuronlab[sweep]"'
 _PLOT_EXTRA = 'pip install "neuronlab[plot]"'
@@ -1557,43 +1557,3 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     for note in notes:
         print(note, file=sys.stderr)
     return 0
-
-
-class _StandaloneParser(argparse.ArgumentParser):
-    def error(self, message: str):  # type: ignore[override]
-        raise _UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
-
-
-class _UsageError(NeuronLabError, ValueError):
-    pass
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m neuronlab.sweep ...``: the ``sweep`` command on its own (exit codes as
-    ``neuronlab``: 0 done, 2 bad input with one line on stderr, 130 interrupted)."""
-    parser = _StandaloneParser(prog="neuronlab")
-    sub = parser.add_subparsers(dest="command", parser_class=_StandaloneParser)
-    add_sweep_command(sub)
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] != "sweep":
-        argv = ["sweep", *argv]
-    try:
-        args = parser.parse_args(argv)
-        return int(args.func(args) or 0)
-    except _UsageError as err:
-        print(" ".join(str(err).split()), file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("neuronlab sweep: interrupted (finished runs are in the results file)", file=sys.stderr)
-        return 130
-    except (NeuronLabError, ValueError, OSError) as err:
-        print(f"neuronlab sweep: error: {' '.join(str(err).split())}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":  # pragma: no cover
-    # `python -m neuronlab.sweep`: run the imported module's main, so that what the worker
-    # processes receive refers to neuronlab.sweep, not to this __main__ copy
-    from neuronlab.sweep import main as _main
-    sys.exit(_main())
-

@@ -222,7 +222,8 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     Notes
     -----
     Ctrl-C (SIGINT) stops training at the end of the current batch and returns the
-    history so far (``history.interrupted`` is True); the network stays consistent.
+    history so far (``history.interrupted`` is True); the unfinished epoch is dropped, so
+    the network keeps the weights of the last finished epoch, matching the history.
     """
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
@@ -345,7 +346,8 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
                     f"infinite; the network keeps {_kept(epoch)}. Try a lower learning rate "
                     f"(now {opt.learning_rate:g}) or fit(..., clip_norm=1.0)"
                 )
-            if interrupt.fired:
+            if interrupt.fired:              # drop the unfinished epoch: history and weights agree
+                network.parameters[...] = last_good
                 history.interrupted = True
                 break
             np.copyto(last_good, network.parameters)
