@@ -185,3 +185,38 @@ def test_bad_training_data_is_explained():
         net.fit(XOR_X, [0, 1, 2, 5])            # label 5 with 2 outputs
     with pytest.raises(nl.ShapeError, match="3"):
         net.fit(np.zeros((4, 3)), XOR_Y)
+
+
+class _CtrlC(nl.Callback):
+    """Sends this process a SIGINT at a chosen point, as a user pressing Ctrl-C would."""
+
+    def __init__(self, epoch, batch=None):
+        self.epoch, self.batch, self.current, self.kept = epoch, batch, 1, {}
+
+    def on_batch_end(self, batch, logs):
+        if self.current == self.epoch and batch == self.batch:
+            import os
+            import signal
+            os.kill(os.getpid(), signal.SIGINT)
+
+    def on_epoch_end(self, epoch, logs):
+        self.kept[epoch] = self.network.parameters.copy()
+        self.current = epoch + 1
+        if epoch == self.epoch and self.batch is None:
+            import os
+            import signal
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.parametrize("batch", [3, None], ids=["mid-epoch", "after-the-epoch's-last-batch"])
+def test_ctrl_c_stops_after_the_batch_and_keeps_the_last_finished_epoch(batch):
+    X = np.random.default_rng(0).normal(size=(64, 2))
+    y = (X[:, 0] > 0).astype(int)
+    net = nl.Network.mlp([2, 4, 2], seed=0)
+    ctrl_c = _CtrlC(epoch=3, batch=batch)
+    history = net.fit(X, y, epochs=10, batch_size=8, callbacks=[ctrl_c])
+    finished = 2 if batch is not None else 3
+    assert history.interrupted and not history.stopped_early
+    assert history.epochs == list(range(1, finished + 1))
+    np.testing.assert_array_equal(net.parameters, ctrl_c.kept[finished])
+    assert net.predict(X).shape == (64,)

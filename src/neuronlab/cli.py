@@ -14,9 +14,7 @@ import argparse
 import json
 import math
 import os
-import signal
 import sys
-import threading
 import time
 import warnings
 from typing import Any, Callable, Sequence
@@ -27,7 +25,7 @@ from . import activations as _activations
 from . import datasets as _datasets
 from . import losses as _losses
 from . import optimizers as _optimizers
-from .errors import DataError, NeuronLabError
+from .errors import DataError, MissingExtraError, NeuronLabError
 from .network import Network, default_loss
 from .neuron import Neuron, format_number
 from .training import Callback, History
@@ -44,7 +42,7 @@ class UsageError(NeuronLabError, ValueError):
     """The command line itself is wrong (an unknown option, a malformed value)."""
 
 
-class MissingModuleError(NeuronLabError):
+class MissingModuleError(MissingExtraError):
     """A part of neuronlab that this command needs is not available (exit code 1)."""
 
 
@@ -1244,7 +1242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         _err(_one_line(err))
         return 2
-    except MissingModuleError as err:
+    except MissingExtraError as err:             # an optional dependency is missing: not the user's input
         _err(f"{command}: error: {_one_line(err)}")
         return 1
     except KeyboardInterrupt:

@@ -30,7 +30,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .errors import DataError, HyperparameterError, NeuronLabError, ShapeError, check_array, unknown_name
+from .errors import (DataError, HyperparameterError, MissingExtraError, ShapeError, check_array,
+                     unknown_name)
 
 __all__ = [
     "Dataset", "Standardizer", "MissingExtraError", "names", "generated_names", "real_names", "load",
@@ -38,10 +39,6 @@ __all__ = [
     "write_idx", "read_idx_pair", "train_test_split", "model_metadata", "prepare_features",
     "encode_targets", "decode_classes", "decode_values", "class_labels",
 ]
-
-
-class MissingExtraError(NeuronLabError, ImportError):
-    """An optional dependency (an ``neuronlab[extra]``) is not installed."""
 
 
 # ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import activations as _activations
-from .datasets import MissingExtraError
+from .errors import MissingExtraError
 from .errors import HyperparameterError, ShapeError
 from .inspect import neuron_stats, trace
 from .layers import Dense, Dropout

@@ -96,7 +96,7 @@ class SweepError(NeuronLabError, RuntimeError):
 
 
 def _missing(what: str, extra: str, err: BaseException | None = None) -> ImportError:
-    from .datasets import MissingExtraError
+    from .errors import MissingExtraError
     e = MissingExtraError(f"{what} is not installed; install it with: {extra}")
     if err is not None:
         e.__cause__ = err

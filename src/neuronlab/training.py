@@ -366,7 +366,10 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
                 save_checkpoint(checkpoint, network=network, optimizer=opt, epoch=epoch, history=history,
                                 rng_start=rng_start, early_stopping=stopper)
             if network.stop_training:
-                history.stopped_early = epoch < epochs
+                if interrupt.fired:          # Ctrl-C came after this epoch's last batch: it is kept
+                    history.interrupted = True
+                else:
+                    history.stopped_early = epoch < epochs
                 break
     for cb in cbs:
         cb.on_train_end({})
