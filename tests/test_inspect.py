@@ -167,6 +167,8 @@ def test_explain_names_inputs_from_metadata():
 def test_explain_threshold_override():
     e = explain(_small_net(), [0.5, 0.6], layer=0, neuron=0, threshold=1.0)
     assert e.fires is False and e.threshold == 1.0
+    e = _small_net().explain([0.5, 0.6], layer=0, neuron=0, threshold=1.0)   # the Network method too
+    assert e.fires is False and e.threshold == 1.0
 
 
 @pytest.mark.parametrize("layer, neuron, match", [

@@ -626,10 +626,10 @@ class Network:
         from .inspect import trace  # façade: the instruments live one floor up
         return trace(self, X)
 
-    def explain(self, x: Any, layer: int, neuron: int):
+    def explain(self, x: Any, layer: int, neuron: int, threshold: float | None = None):
         """The seed-000 computation of one neuron on one input; see :func:`neuronlab.inspect.explain`."""
         from .inspect import explain  # façade
-        return explain(self, x, layer=layer, neuron=neuron)
+        return explain(self, x, layer=layer, neuron=neuron, threshold=threshold)
 
     def save(self, path: Any) -> None:
         """Write the network to one model file, atomically; see :func:`neuronlab.serialize.save`."""
