@@ -13,6 +13,7 @@ import pytest
 
 import neuronlab as nl
 sweep_module = importlib.import_module("neuronlab.sweep")  # the module; nl.sweep is the function
+exec_module = importlib.import_module("neuronlab._sweep_exec")  # where the local process pool lives
 from neuronlab.errors import HyperparameterError, UnknownNameError
 from neuronlab.sweep import COLUMNS, SweepResult, expand_grid, read_results, sweep
 
@@ -127,13 +128,13 @@ def test_local_processes_give_the_same_results_even_when_a_worker_is_killed(refe
 def crash_on_tanh_seed_1(task):
     """Runs in the worker processes (pickled by reference): the process dies on one run, every time."""
     if task["config"]["activation"] == "tanh" and task["config"]["hidden"] == (8,) and task["seed"] == 1:
-        sweep_module._STARTED.put((task["run_id"], os.getpid()))   # as _run_task_local does first
+        exec_module._STARTED.put((task["run_id"], os.getpid()))   # as _run_task_local does first
         os._exit(3)
-    return sweep_module._run_task_local(task)
+    return exec_module._run_task_local(task)
 
 
 def test_a_run_that_always_kills_its_worker_fails_alone_after_its_retries(monkeypatch, reference):
-    monkeypatch.setattr(sweep_module, "_run_task_local", crash_on_tanh_seed_1)
+    monkeypatch.setattr(exec_module, "_run_task_local", crash_on_tanh_seed_1)
     res = sweep(**KW, executor="local", n_jobs=2, retries=1)
     assert len(res.runs) == N_RUNS
     [failed] = res.failed
