@@ -1,4 +1,6 @@
 """Networks: construction checks, forward values, and backprop gradients equal PyTorch autograd."""
+import copy
+import pickle
 import numpy as np
 import pytest
 import torch
@@ -209,3 +211,22 @@ def test_config_round_trip_rebuilds_the_architecture():
     again = nl.Network.from_config(net.config())
     assert again.config() == net.config()
     np.testing.assert_array_equal(again.parameters, net.parameters)     # same seed → same weights
+
+
+@pytest.mark.parametrize("make_copy", [lambda net: net.copy(), lambda net: net.copy(dtype="float64"),
+                                       lambda net: pickle.loads(pickle.dumps(net)),
+                                       lambda net: copy.deepcopy(net)],
+                         ids=["copy", "copy-float64", "pickle", "deepcopy"])
+def test_a_copied_network_keeps_its_layers_in_its_own_flat_buffer(make_copy, rng):
+    net = nl.Network.mlp([4, 6, 3], hidden="tanh", seed=0)
+    twin = make_copy(net)
+    for layer in twin.dense_layers:
+        assert np.shares_memory(layer.W, twin.parameters) and np.shares_memory(layer.b, twin.parameters)
+        assert np.shares_memory(layer.dW, twin.gradients)
+        assert not np.shares_memory(layer.W, net.parameters)
+    np.testing.assert_allclose(twin.predict_proba(X := rng.normal(size=(5, 4))), net.predict_proba(X), rtol=1e-6)
+    y = rng.integers(0, 3, 40)
+    X = rng.normal(size=(40, 4))
+    before = twin.evaluate(X, y)["loss"]
+    twin.fit(X, y, epochs=20, learning_rate=0.05)
+    assert twin.evaluate(X, y)["loss"] < before - 0.05      # it learns: the optimizer moves the weights it uses

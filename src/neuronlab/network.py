@@ -348,6 +348,13 @@ class Network:
         state.pop("_workspaces", None)   # scratch buffers are rebuilt on demand, never copied
         return state
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # pickle and deepcopy copy each layer's W, b, dW, db as arrays of their own: make them
+        # views of the (copied) flat buffers again, or training would update copies nobody reads
+        self.__dict__.update(state)
+        for layer, s in zip([l for l in self.layers if l.n_params], self._slices):
+            layer.bind(self.parameters[s], self.gradients[s])
+
     def _forward_ws(self, ws: _Workspace, x: np.ndarray, training: bool = False) -> np.ndarray:
         """:meth:`forward` into the workspace's buffers (layers still cache ``x``, ``z``, ``a``)."""
         a = x
