@@ -122,6 +122,20 @@ def test_derivative_matches_central_finite_differences(case):
     np.testing.assert_allclose(act.derivative(z), central_difference(act, z), rtol=1e-6, atol=1e-7)
 
 
+FAR_OUT = np.array([20.0, 50.0, 100.0, 1e3, 1e4])
+
+
+@pytest.mark.parametrize("case", ELEMENTWISE_CASES, ids=_case_id)
+def test_derivative_matches_finite_differences_at_extreme_inputs(case):
+    """Far out in the tails (|z| up to 1e4) f' still equals the slope of f: a relative step keeps
+    the stencil resolvable in float64, and nothing overflows (NumPy errors are raised here)."""
+    act = _build(case)
+    z = np.concatenate([FAR_OUT, -FAR_OUT])
+    h = FD_STEP * z.__abs__()
+    numeric = (act(z + h) - act(z - h)) / (2.0 * h)
+    np.testing.assert_allclose(act.derivative(z), numeric, rtol=1e-6, atol=1e-7)
+
+
 def test_fd_points_cover_both_sides_of_every_kink():
     for case in ELEMENTWISE_CASES:
         act = _build(case)

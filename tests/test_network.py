@@ -230,3 +230,17 @@ def test_a_copied_network_keeps_its_layers_in_its_own_flat_buffer(make_copy, rng
     before = twin.evaluate(X, y)["loss"]
     twin.fit(X, y, epochs=20, learning_rate=0.05)
     assert twin.evaluate(X, y)["loss"] < before - 0.05      # it learns: the optimizer moves the weights it uses
+
+
+@pytest.mark.parametrize("l1, l2", [(0.01, 0.0), (0.0, 0.1), (0.03, 0.2)])
+def test_weight_penalties_equal_torch_autograd_and_spare_the_biases(l1, l2):
+    net = nl.Network.mlp([3, 4, 2], hidden="tanh", seed=1, dtype="float64")
+    net.gradients[...] = 0.0
+    value = net.add_penalty_gradients(l1=l1, l2=l2)
+    Ws = [torch.tensor(layer.W, requires_grad=True) for layer in net.dense_layers]
+    penalty = sum(l1 * W.abs().sum() + l2 / 2 * (W ** 2).sum() for W in Ws)
+    penalty.backward()
+    assert value == pytest.approx(penalty.item(), rel=1e-12)
+    for layer, W in zip(net.dense_layers, Ws):
+        np.testing.assert_allclose(layer.dW, W.grad.numpy(), rtol=1e-12, atol=0)
+        assert not layer.db.any()                      # biases carry no penalty

@@ -75,7 +75,7 @@ def unknown_name(kind: str, name: Any, known: Iterable[str]) -> UnknownNameError
     """
     known = sorted(known)
     close = difflib.get_close_matches(str(name).lower(), known, n=1, cutoff=0.6)
-    hint = f" — did you mean '{close[0]}'?" if close else ""
+    hint = f" — did you mean '{close[0]}'?" if close else "."
     plural = kind + ("es" if kind.endswith("s") else "s")
     return UnknownNameError(
         f"unknown {kind} '{name}'{hint} Known {plural}: {', '.join(known)}"

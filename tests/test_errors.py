@@ -1,0 +1,24 @@
+"""The error vocabulary: every error says what is wrong and how to fix it, and is also the
+built-in exception a caller would catch (ValueError, TypeError, ImportError)."""
+import pytest
+
+import neuronlab as nl
+from neuronlab.errors import unknown_name
+
+
+def test_an_unknown_name_suggests_the_close_one_and_lists_the_known_ones():
+    msg = str(unknown_name("activation", "relue", ["tanh", "relu"]))
+    assert msg == "unknown activation 'relue' — did you mean 'relu'? Known activations: relu, tanh"
+
+
+def test_an_unknown_name_without_a_close_match_is_still_a_sentence():
+    msg = str(unknown_name("loss", "hinge", ["mse", "mae"]))
+    assert msg == "unknown loss 'hinge'. Known losses: mae, mse"
+
+
+@pytest.mark.parametrize("cls, builtin", [(nl.ShapeError, ValueError), (nl.DataError, ValueError),
+                                          (nl.UnknownNameError, ValueError),
+                                          (nl.HyperparameterError, ValueError),
+                                          (nl.MissingExtraError, ImportError)])
+def test_every_error_is_a_neuronlab_error_and_a_builtin_one(cls, builtin):
+    assert issubclass(cls, nl.NeuronLabError) and issubclass(cls, builtin)
