@@ -21,9 +21,10 @@ import numpy as np
 
 __all__ = [
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
-    "DivergenceError", "NotFittedError", "ModelFileError", "MissingExtraError", "ConvergenceWarning",
+    "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError", "MissingExtraError", "ConvergenceWarning",
     "check_array", "check_labels_length", "check_positive", "check_fraction",
-    "check_positive_int", "check_nonnegative", "unknown_name", "resolve_dtype",
+    "check_positive_int", "check_nonnegative", "check_finite", "check_classes", "unknown_name",
+    "resolve_dtype",
 ]
 
 
@@ -45,6 +46,14 @@ class UnknownNameError(NeuronLabError, ValueError):
 
 class HyperparameterError(NeuronLabError, ValueError):
     """A hyperparameter is out of its allowed range."""
+
+
+class ArgumentTypeError(NeuronLabError, TypeError):
+    """An argument has the wrong Python type (a string where a layer is expected, ...)."""
+
+
+class IndexRangeError(NeuronLabError, IndexError):
+    """A layer or neuron index that does not exist in this network."""
 
 
 class DivergenceError(NeuronLabError, ArithmeticError):
@@ -210,6 +219,11 @@ def _number(name: str, value: Any) -> float:
     return float(value)
 
 
+def check_finite(name: str, value: Any) -> float:
+    """A finite real number or :class:`HyperparameterError`."""
+    return _number(name, value)
+
+
 def check_positive(name: str, value: Any) -> float:
     """``value > 0`` or :class:`HyperparameterError`."""
     v = _number(name, value)
@@ -245,3 +259,24 @@ def check_positive_int(name: str, value: Any, minimum: int = 1) -> int:
     if value < minimum:
         raise HyperparameterError(f"{name} must be >= {minimum}, got {value!r}")
     return int(value)
+
+
+def check_classes(y: np.ndarray, name: str = "y") -> None:
+    """Raise :class:`DataError` when classification targets hold a single class.
+
+    ``y`` is what a classification loss prepared: integer labels (n_samples,), a 0/1
+    column (n_samples, 1), one-hot or probability rows, or multi-label 0/1 rows.  It is
+    an error when every sample has the same target: there is nothing to tell apart.
+    """
+    if len(y) and (y == y[0]).all():
+        first = y[0]
+        if np.ndim(first) == 0:
+            shown = repr(int(first) if float(first).is_integer() else float(first))
+        elif first.size == 1:
+            shown = repr(int(first[0]) if float(first[0]).is_integer() else float(first[0]))
+        else:
+            shown = "row " + np.array2string(np.asarray(first), separator=", ")
+        raise DataError(
+            f"{name} holds a single class ({shown} for all {len(y)} samples); a classifier needs "
+            "samples of at least two classes to learn to tell them apart"
+        )

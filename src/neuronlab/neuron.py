@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import activations
-from .errors import DataError, HyperparameterError, ShapeError, check_array
+from .errors import DataError, HyperparameterError, ShapeError, check_array, check_finite
 
 __all__ = ["Neuron", "NeuronExplanation", "format_number"]
 
@@ -129,9 +129,7 @@ class Neuron:
                 )
         else:
             self.activation = _layer.activation
-        if threshold is not None and not np.isfinite(threshold):
-            raise HyperparameterError(f"threshold must be finite, got {threshold!r}")
-        self._threshold = threshold
+        self._threshold = None if threshold is None else check_finite("threshold", threshold)
 
     # -- parameters ----------------------------------------------------------------------
     @property

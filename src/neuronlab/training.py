@@ -23,8 +23,8 @@ import numpy as np
 
 from . import optimizers as _optimizers
 from .checkpoint import load_checkpoint, save_checkpoint
-from .errors import (DivergenceError, HyperparameterError, ModelFileError, check_fraction, check_nonnegative,
-                     check_positive, check_positive_int)
+from .errors import (ArgumentTypeError, DivergenceError, HyperparameterError, ModelFileError, check_classes,
+                     check_fraction, check_nonnegative, check_positive, check_positive_int)
 
 __all__ = ["fit", "History", "Callback", "EarlyStopping"]
 
@@ -241,6 +241,8 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     rng_start = network._rng.bit_generator.state
     X = network.check_inputs(X)
     y = network.check_targets(X, y)
+    if network.is_classifier:
+        check_classes(y)
     sw = network.check_sample_weight(X, sample_weight)
     rng = network._rng
 
@@ -265,6 +267,10 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     sched = _optimizers.get_schedule(schedule) if schedule is not None else None
 
     cbs: list[Callback] = list(callbacks or [])
+    for i, cb in enumerate(cbs):
+        if not isinstance(cb, Callback):
+            raise ArgumentTypeError(f"callbacks[{i}] is {type(cb).__name__}, not a neuronlab Callback; "
+                                    "subclass nl.Callback and override its hooks")
     if early_stopping is not None:
         cbs.append(early_stopping if isinstance(early_stopping, EarlyStopping)
                    else EarlyStopping(patience=early_stopping,
