@@ -112,6 +112,7 @@ def check_array(
     n_features: int | None = None,
     dtype: Any = np.float32,
     allow_empty: bool = False,
+    vector_index: str = "row",
 ) -> np.ndarray:
     """Return ``X`` as a C-contiguous float array, or raise an error that names the problem.
 
@@ -130,6 +131,10 @@ def check_array(
         Float dtype of the result.
     allow_empty : bool
         Whether zero rows are acceptable.
+    vector_index : str
+        What the index of a 1-D array is called in messages: ``"row"`` (one value per
+        sample, e.g. labels), ``"column"`` (one input vector: its features) or
+        ``"position"`` (weights).
 
     Raises
     ------
@@ -151,7 +156,7 @@ def check_array(
                 "make every row the same length and every value a number"
             ) from None
     if arr.dtype.kind not in "fiub":
-        bad = _first_non_numeric(arr)
+        bad = _first_non_numeric(arr, vector_index)
         raise DataError(
             f"{name} must hold numbers, got dtype {arr.dtype}{bad}; "
             "convert or encode non-numeric columns first"
@@ -176,29 +181,31 @@ def check_array(
         if not finite.all():
             where = np.argwhere(~finite)[0]
             value = arr[tuple(where)]
-            place = _describe_index(where, arr.ndim)
+            place = _describe_index(where, arr.ndim, vector_index)
             raise DataError(
                 f"{name} contains {value} at {place}; remove or impute non-finite values before training"
             )
     return arr
 
 
-def _describe_index(where: np.ndarray, ndim: int) -> str:
+def _describe_index(where: np.ndarray, ndim: int, vector_index: str = "row") -> str:
     if ndim == 1:
-        return f"row {int(where[0])}"
+        return f"{vector_index} {int(where[0])}"
     if ndim == 2:
         return f"row {int(where[0])}, column {int(where[1])}"
     return f"index {tuple(int(i) for i in where)}"
 
 
-def _first_non_numeric(arr: np.ndarray) -> str:
+def _first_non_numeric(arr: np.ndarray, vector_index: str = "row") -> str:
     if arr.dtype != object and arr.dtype.kind not in "US":
         return ""
     flat = arr.reshape(-1) if arr.ndim else arr.reshape(1)
     for i, v in enumerate(flat):
         if isinstance(v, (str, bytes)) or not isinstance(v, numbers.Number):
             idx = np.unravel_index(i, arr.shape) if arr.ndim else (0,)
-            return f" (first non-number {v!r} at {_describe_index(np.array(idx), max(arr.ndim, 1))})"
+            shown = repr(v.item()) if isinstance(v, np.generic) else repr(v)
+            place = _describe_index(np.array(idx), max(arr.ndim, 1), vector_index)
+            return f" (first non-number {shown} at {place})"
     return ""
 
 

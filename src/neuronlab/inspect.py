@@ -294,7 +294,7 @@ def trace(net: Any, X: Any) -> Trace:
 # ---------------------------------------------------------------------------------------
 
 def _one_input(net: Any, x: Any) -> np.ndarray:
-    arr = check_array(x, "x", ndim=(1, 2), dtype=net.dtype)
+    arr = check_array(x, "x", ndim=(1, 2), dtype=net.dtype, vector_index="column")
     if arr.ndim == 2:
         if arr.shape[0] != 1:
             raise ShapeError(f"explain() takes one input vector, got {arr.shape[0]} rows (shape {arr.shape}); "

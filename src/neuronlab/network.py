@@ -286,19 +286,20 @@ class Network:
             )
         return X
 
-    def check_targets(self, X: np.ndarray, y: Any, name: str = "y") -> np.ndarray:
+    def check_targets(self, X: np.ndarray, y: Any, name: str = "y", x_name: str = "X") -> np.ndarray:
         """Targets prepared for this network's loss (labels checked, one-hot or values cast)."""
         if y is None:
             raise ShapeError(f"{name} is None; pass one target per sample")
         y = self.loss.prepare_targets(y, self.n_outputs, self.dtype)
-        check_labels_length(X, y, "X", name)
+        check_labels_length(X, y, x_name, name)
         return y
 
-    def check_sample_weight(self, X: np.ndarray, sample_weight: Any) -> np.ndarray | None:
+    def check_sample_weight(self, X: np.ndarray, sample_weight: Any, name: str = "sample_weight",
+                            x_name: str = "X") -> np.ndarray | None:
         if sample_weight is None:
             return None
-        sw = check_array(sample_weight, "sample_weight", ndim=1, dtype=self.dtype)
-        check_labels_length(X, sw, "X", "sample_weight")
+        sw = check_array(sample_weight, name, ndim=1, dtype=self.dtype)
+        check_labels_length(X, sw, x_name, name)
         if (sw < 0).any() or not sw.sum() > 0:
             raise HyperparameterError("sample_weight must be >= 0 with a positive sum")
         return sw
@@ -352,6 +353,14 @@ class Network:
         state = self.__dict__.copy()
         state.pop("_workspaces", None)   # scratch buffers are rebuilt on demand, never copied
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # copy.deepcopy and pickle copy every array on its own, so the layers' W, b, dW and
+        # db arrive as independent arrays: make them views of the flat buffers again, or an
+        # optimizer stepping ``parameters`` would never reach the layers
+        self.__dict__.update(state)
+        for layer, s in zip([l for l in self.layers if l.n_params], self._slices):
+            layer.bind(self.parameters[s], self.gradients[s])
 
     def _forward_ws(self, ws: _Workspace, x: np.ndarray, training: bool = False) -> np.ndarray:
         """:meth:`forward` into the workspace's buffers (layers still cache ``x``, ``z``, ``a``)."""
