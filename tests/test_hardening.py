@@ -29,7 +29,6 @@ import pytest
 
 import neuronlab as nl
 from neuronlab import datasets
-from neuronlab.errors import ArgumentTypeError, IndexRangeError
 
 RNG = np.random.default_rng(7)
 X = RNG.normal(size=(24, 3))
@@ -66,7 +65,7 @@ def write(tmp_path, name, content):
 BUILTIN = {
     nl.ShapeError: ValueError, nl.DataError: ValueError, nl.UnknownNameError: ValueError,
     nl.HyperparameterError: ValueError, nl.ModelFileError: ValueError,
-    ArgumentTypeError: TypeError, IndexRangeError: IndexError,
+    nl.ArgumentTypeError: TypeError, nl.IndexRangeError: IndexError,
 }
 
 # (id, call(tmp_path), exception class, words that must all appear in the message)
@@ -142,7 +141,7 @@ CASES = [
      ["unknown optimizer 'adamm'", "did you mean 'adam'?"]),
     ("fit-unknown-schedule", lambda t: clf().fit(X, Y, schedule="cosin"), nl.UnknownNameError,
      ["unknown schedule 'cosin'", "did you mean 'cosine'?"]),
-    ("fit-callback-not-a-callback", lambda t: clf().fit(X, Y, epochs=1, callbacks=[print]), ArgumentTypeError,
+    ("fit-callback-not-a-callback", lambda t: clf().fit(X, Y, epochs=1, callbacks=[print]), nl.ArgumentTypeError,
      ["callbacks[0]", "not a neuronlab Callback", "subclass nl.Callback"]),
     ("fit-resume-missing-file", lambda t: clf().fit(X, Y, resume=t / "none.ckpt"), nl.ModelFileError,
      ["none.ckpt", "does not exist", "fit(checkpoint=...)"]),
@@ -171,11 +170,11 @@ CASES = [
      ["one input vector", "2 rows", "pick one row"]),
     ("explain-nan", lambda t: clf().explain(X_NAN[17], 0, 0), nl.DataError, ["x contains nan", "column 2"]),
     ("explain-wrong-length", lambda t: clf().explain(np.zeros(4), 0, 0), nl.ShapeError, ["4 features", "takes 3"]),
-    ("explain-missing-layer", lambda t: clf().explain(X[0], 5, 0), IndexRangeError,
+    ("explain-missing-layer", lambda t: clf().explain(X[0], 5, 0), nl.IndexRangeError,
      ["layer 5 does not exist", "0..1"]),
-    ("explain-missing-neuron", lambda t: clf().explain(X[0], 0, 9), IndexRangeError,
+    ("explain-missing-neuron", lambda t: clf().explain(X[0], 0, 9), nl.IndexRangeError,
      ["neuron 9 does not exist", "0..4"]),
-    ("explain-layer-not-int", lambda t: clf().explain(X[0], "first", 0), ArgumentTypeError,
+    ("explain-layer-not-int", lambda t: clf().explain(X[0], "first", 0), nl.ArgumentTypeError,
      ["layer must be an integer", "'first'"]),
     # -- Neuron -----------------------------------------------------------------------------
     ("neuron-nan-weight", lambda t: nl.Neuron([0.1, np.nan]), nl.DataError, ["weights", "nan", "position 1"]),
@@ -206,11 +205,11 @@ CASES = [
      ["elu alpha", "> 0"]),
     ("activation-unexpected-parameter", lambda t: nl.activations.get("relu", alpha=1), nl.HyperparameterError,
      ["'relu' does not take", "alpha"]),
-    ("activation-not-a-name", lambda t: nl.activations.get(3), ArgumentTypeError,
+    ("activation-not-a-name", lambda t: nl.activations.get(3), nl.ArgumentTypeError,
      ["name (str) or an Activation", "got int", "known names"]),
     ("loss-unknown", lambda t: nl.losses.get("mse2"), nl.UnknownNameError,
      ["unknown loss 'mse2'", "did you mean 'mse'?"]),
-    ("loss-not-a-name", lambda t: nl.losses.get(5), ArgumentTypeError, ["name (str) or a Loss", "got int"]),
+    ("loss-not-a-name", lambda t: nl.losses.get(5), nl.ArgumentTypeError, ["name (str) or a Loss", "got int"]),
     ("optimizer-unknown", lambda t: nl.optimizers.get("sgdd"), nl.UnknownNameError,
      ["unknown optimizer 'sgdd'", "did you mean 'sgd'?"]),
     ("optimizer-negative-lr", lambda t: nl.optimizers.get("sgd", learning_rate=-0.1), nl.HyperparameterError,
@@ -240,8 +239,8 @@ CASES = [
      ["(n_in, n_out) = (2, 3)", "got (3, 2)"]),
     ("network-mismatched-sizes", lambda t: nl.Network([nl.Dense(2, 3), nl.Dense(4, 1)]), nl.ShapeError,
      ["layer 1", "takes 4 inputs", "gives 3 outputs", "make them equal"]),
-    ("network-no-layers", lambda t: nl.Network([]), ArgumentTypeError, ["non-empty list of layers"]),
-    ("network-not-a-layer", lambda t: nl.Network([nl.Dense(2, 3), "relu"]), ArgumentTypeError,
+    ("network-no-layers", lambda t: nl.Network([]), nl.ArgumentTypeError, ["non-empty list of layers"]),
+    ("network-not-a-layer", lambda t: nl.Network([nl.Dense(2, 3), "relu"]), nl.ArgumentTypeError,
      ["layer 1 is str", "not a neuronlab layer"]),
     ("network-dropout-first", lambda t: nl.Network([nl.Dropout(0.5), nl.Dense(2, 3)]), nl.ShapeError,
      ["Dropout cannot come first"]),
