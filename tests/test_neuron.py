@@ -80,7 +80,7 @@ def test_softmax_layer_neuron_normalises_over_the_layer():
 
 
 @pytest.mark.parametrize("kwargs, error, words", [
-    (dict(weights=[0.1, np.nan], bias=0.0), nl.DataError, "row 1"),
+    (dict(weights=[0.1, np.nan], bias=0.0), nl.DataError, "position 1"),
     (dict(weights=[[0.1, 0.2]], bias=0.0), nl.ShapeError, "1-D"),
     (dict(weights=[0.1], bias="x"), nl.DataError, "bias"),
     (dict(weights=[0.1], activation="relue"), nl.UnknownNameError, "did you mean 'relu'"),

@@ -279,7 +279,8 @@ def test_get_rejects_unknown_or_misplaced_hyperparameters():
     (O.SGD, dict(learning_rate=-0.1), ["learning_rate"]),
     (O.SGD, dict(learning_rate="fast"), ["learning_rate", "number"]),
     (O.SGD, dict(learning_rate=float("nan")), ["learning_rate", "finite"]),
-    (O.SGD, dict(momentum=-0.5), ["momentum", ">= 0"]),
+    (O.SGD, dict(momentum=-0.5), ["momentum", "[0, 1)"]),
+    (O.SGD, dict(momentum=1.5), ["momentum", "[0, 1)"]),
     (O.SGD, dict(nesterov=True), ["nesterov", "momentum > 0"]),
     (O.SGD, dict(weight_decay=-1e-4), ["weight_decay", ">= 0"]),
     (O.Adam, dict(beta1=1.0), ["beta1", "[0, 1)"]),
@@ -292,6 +293,7 @@ def test_get_rejects_unknown_or_misplaced_hyperparameters():
     (O.RMSprop, dict(alpha=1.0), ["alpha", "[0, 1)"]),
     (O.RMSprop, dict(eps=-1e-8), ["eps"]),
     (O.RMSprop, dict(momentum=-1), ["momentum"]),
+    (O.RMSprop, dict(momentum=1.0), ["rmsprop momentum", "[0, 1)"]),
     (O.RMSprop, dict(centered="yes"), ["centered"]),
 ])
 def test_bad_hyperparameters_are_named(cls, kwargs, names):

@@ -5,8 +5,9 @@
 0.47...
 """
 from . import activations, initializers, losses, optimizers
-from .errors import (ConvergenceWarning, DataError, DivergenceError, HyperparameterError, MissingExtraError,
-                     ModelFileError, NeuronLabError, NotFittedError, ShapeError, UnknownNameError)
+from .errors import (ArgumentTypeError, ConvergenceWarning, DataError, DivergenceError, HyperparameterError,
+                     IndexRangeError, MissingExtraError, ModelFileError, NeuronLabError, NotFittedError,
+                     ShapeError, UnknownNameError)
 from .neuron import Neuron, NeuronExplanation
 from .layers import Dense, Dropout, Layer
 from .network import Network
@@ -38,5 +39,6 @@ __all__ = [
     "Neuron", "NeuronExplanation", "Dense", "Dropout", "Layer", "Network", "History", "Callback",
     "EarlyStopping", "gradcheck", "Perceptron", "sweep", "load",
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
-    "DivergenceError", "NotFittedError", "ModelFileError", "MissingExtraError", "ConvergenceWarning",
+    "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError",
+    "MissingExtraError", "ConvergenceWarning",
 ]

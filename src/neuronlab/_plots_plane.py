@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .errors import HyperparameterError, ShapeError
+from .errors import HyperparameterError, IndexRangeError, ShapeError
 from .inspect import trace
 from .layers import Dense
 from ._plots_base import _check_dpi, _class_names, _feature_names, _figure, _mpl, _save
@@ -173,10 +173,10 @@ def _dense_choice(net: Any, layers: Any) -> list[int]:
     out = []
     for i in layers:
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not -len(net.layers) <= i < len(net.layers):
-            raise IndexError(f"layer {i!r} does not exist; valid layer indices are 0..{len(net.layers) - 1}")
+            raise IndexRangeError(f"layer {i!r} does not exist; valid layer indices are 0..{len(net.layers) - 1}")
         i = int(i) % len(net.layers)
         if i not in dense:
-            raise IndexError(f"layer {i} is {net.layers[i]!r}, which has no neurons; Dense layers: {dense}")
+            raise IndexRangeError(f"layer {i} is {net.layers[i]!r}, which has no neurons; Dense layers: {dense}")
         out.append(i)
     if not out:
         raise HyperparameterError("layers is empty; pass at least one Dense layer index")

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .errors import HyperparameterError
+from .errors import ArgumentTypeError, HyperparameterError
 from .inspect import neuron_stats, trace
 from ._plots_base import _check_dpi, _figure, _mpl, _save
 
@@ -28,7 +28,7 @@ def _history_dict(history: Any) -> tuple[dict[str, list[Any]], list[int], int | 
         epochs = list(history.get("epochs", []) or []) if "history" in history else []
         best = history.get("best_epoch")
     else:
-        raise TypeError(f"history must be a History (what fit returns) or its dict, got {type(history).__name__}")
+        raise ArgumentTypeError(f"history must be a History (what fit returns) or its dict, got {type(history).__name__}")
     n = max((len(v) for v in h.values() if isinstance(v, list)), default=0)
     if n == 0:
         raise HyperparameterError("this history is empty; train for at least one epoch first")

@@ -39,7 +39,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .errors import HyperparameterError, UnknownNameError, check_positive, unknown_name
+from .errors import ArgumentTypeError, HyperparameterError, UnknownNameError, check_positive, unknown_name
 
 __all__ = ["Activation", "get", "names", "register", "unregister", "describe", "sigmoid", "softplus"]
 
@@ -121,7 +121,7 @@ class Activation:
     def __init__(self, **params: Any) -> None:
         if params and type(self).__init__ is Activation.__init__:
             # only subclasses with their own __init__ (alpha, threshold) take parameters
-            raise TypeError(f"{type(self).__name__} takes no parameters, got {sorted(params)}")
+            raise ArgumentTypeError(f"{type(self).__name__} takes no parameters, got {sorted(params)}")
         self.params = dict(params)
 
     # -- the function and its derivative -------------------------------------------------
@@ -655,7 +655,7 @@ def get(identifier: Any, **params: Any) -> Activation:
             raise UnknownNameError(f"activation config {identifier!r} has no 'name'")
         return get(cfg.pop("name"), **cfg, **params)
     if not isinstance(identifier, str):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"activation must be a name (str) or an Activation, got {type(identifier).__name__}; "
             f"known names: {', '.join(names())}"
         )
@@ -696,7 +696,7 @@ def register(
     if not isinstance(name, str) or not name.isidentifier():
         raise HyperparameterError(f"activation name must be an identifier-like string, got {name!r}")
     if not (callable(f) and callable(derivative)):
-        raise TypeError("register() needs two callables: f(z) and derivative(z)")
+        raise ArgumentTypeError("register() needs two callables: f(z) and derivative(z)")
     if name in _BUILTIN or name in _ALIASES:
         raise HyperparameterError(f"'{name}' is a built-in activation and cannot be replaced")
     if name in _REGISTRY and not overwrite:

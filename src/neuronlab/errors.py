@@ -21,9 +21,10 @@ import numpy as np
 
 __all__ = [
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
-    "DivergenceError", "NotFittedError", "ModelFileError", "MissingExtraError", "ConvergenceWarning",
+    "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError", "MissingExtraError", "ConvergenceWarning",
     "check_array", "check_labels_length", "check_positive", "check_fraction",
-    "check_positive_int", "check_nonnegative", "unknown_name", "resolve_dtype",
+    "check_positive_int", "check_nonnegative", "check_finite", "check_classes", "unknown_name",
+    "resolve_dtype",
 ]
 
 
@@ -45,6 +46,14 @@ class UnknownNameError(NeuronLabError, ValueError):
 
 class HyperparameterError(NeuronLabError, ValueError):
     """A hyperparameter is out of its allowed range."""
+
+
+class ArgumentTypeError(NeuronLabError, TypeError):
+    """An argument has the wrong Python type (a string where a layer is expected, ...)."""
+
+
+class IndexRangeError(NeuronLabError, IndexError):
+    """A layer or neuron index that does not exist in this network."""
 
 
 class DivergenceError(NeuronLabError, ArithmeticError):
@@ -103,6 +112,7 @@ def check_array(
     n_features: int | None = None,
     dtype: Any = np.float32,
     allow_empty: bool = False,
+    vector_index: str = "row",
 ) -> np.ndarray:
     """Return ``X`` as a C-contiguous float array, or raise an error that names the problem.
 
@@ -121,6 +131,10 @@ def check_array(
         Float dtype of the result.
     allow_empty : bool
         Whether zero rows are acceptable.
+    vector_index : str
+        What the index of a 1-D array is called in messages: ``"row"`` (one value per
+        sample, e.g. labels), ``"column"`` (one input vector: its features) or
+        ``"position"`` (weights).
 
     Raises
     ------
@@ -142,7 +156,7 @@ def check_array(
                 "make every row the same length and every value a number"
             ) from None
     if arr.dtype.kind not in "fiub":
-        bad = _first_non_numeric(arr)
+        bad = _first_non_numeric(arr, vector_index)
         raise DataError(
             f"{name} must hold numbers, got dtype {arr.dtype}{bad}; "
             "convert or encode non-numeric columns first"
@@ -167,29 +181,31 @@ def check_array(
         if not finite.all():
             where = np.argwhere(~finite)[0]
             value = arr[tuple(where)]
-            place = _describe_index(where, arr.ndim)
+            place = _describe_index(where, arr.ndim, vector_index)
             raise DataError(
                 f"{name} contains {value} at {place}; remove or impute non-finite values before training"
             )
     return arr
 
 
-def _describe_index(where: np.ndarray, ndim: int) -> str:
+def _describe_index(where: np.ndarray, ndim: int, vector_index: str = "row") -> str:
     if ndim == 1:
-        return f"row {int(where[0])}"
+        return f"{vector_index} {int(where[0])}"
     if ndim == 2:
         return f"row {int(where[0])}, column {int(where[1])}"
     return f"index {tuple(int(i) for i in where)}"
 
 
-def _first_non_numeric(arr: np.ndarray) -> str:
+def _first_non_numeric(arr: np.ndarray, vector_index: str = "row") -> str:
     if arr.dtype != object and arr.dtype.kind not in "US":
         return ""
     flat = arr.reshape(-1) if arr.ndim else arr.reshape(1)
     for i, v in enumerate(flat):
         if isinstance(v, (str, bytes)) or not isinstance(v, numbers.Number):
             idx = np.unravel_index(i, arr.shape) if arr.ndim else (0,)
-            return f" (first non-number {v!r} at {_describe_index(np.array(idx), max(arr.ndim, 1))})"
+            shown = repr(v.item()) if isinstance(v, np.generic) else repr(v)
+            place = _describe_index(np.array(idx), max(arr.ndim, 1), vector_index)
+            return f" (first non-number {shown} at {place})"
     return ""
 
 
@@ -208,6 +224,11 @@ def _number(name: str, value: Any) -> float:
     if not np.isfinite(value):
         raise HyperparameterError(f"{name} must be finite, got {value!r}")
     return float(value)
+
+
+def check_finite(name: str, value: Any) -> float:
+    """A finite real number or :class:`HyperparameterError`."""
+    return _number(name, value)
 
 
 def check_positive(name: str, value: Any) -> float:
@@ -245,3 +266,24 @@ def check_positive_int(name: str, value: Any, minimum: int = 1) -> int:
     if value < minimum:
         raise HyperparameterError(f"{name} must be >= {minimum}, got {value!r}")
     return int(value)
+
+
+def check_classes(y: np.ndarray, name: str = "y") -> None:
+    """Raise :class:`DataError` when classification targets hold a single class.
+
+    ``y`` is what a classification loss prepared: integer labels (n_samples,), a 0/1
+    column (n_samples, 1), one-hot or probability rows, or multi-label 0/1 rows.  It is
+    an error when every sample has the same target: there is nothing to tell apart.
+    """
+    if len(y) and (y == y[0]).all():
+        first = y[0]
+        if np.ndim(first) == 0:
+            shown = repr(int(first) if float(first).is_integer() else float(first))
+        elif first.size == 1:
+            shown = repr(int(first[0]) if float(first[0]).is_integer() else float(first[0]))
+        else:
+            shown = "row " + np.array2string(np.asarray(first), separator=", ")
+        raise DataError(
+            f"{name} holds a single class ({shown} for all {len(y)} samples); a classifier needs "
+            "samples of at least two classes to learn to tell them apart"
+        )

@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import HyperparameterError, ShapeError, unknown_name
+from .errors import ArgumentTypeError, HyperparameterError, ShapeError, unknown_name
 
 __all__ = ["Initializer", "get", "names", "describe"]
 
@@ -231,7 +231,7 @@ def get(identifier: Any) -> Initializer:
     if isinstance(identifier, Initializer):
         return identifier
     if not isinstance(identifier, str):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"initializer must be a name (str) or an Initializer, got {type(identifier).__name__}; "
             f"known names: {', '.join(names())}"
         )

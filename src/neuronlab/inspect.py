@@ -36,7 +36,8 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from .activations import Activation
-from .errors import HyperparameterError, ShapeError, check_array, check_fraction, check_positive
+from .errors import (ArgumentTypeError, HyperparameterError, IndexRangeError, ShapeError, check_array,
+                     check_fraction, check_positive)
 from .layers import Dense, Dropout
 from .neuron import NeuronExplanation
 
@@ -72,16 +73,16 @@ def _layer_index(net: Any, layer: Any) -> int:
     n = len(net.layers)
     dense = _dense_positions(net)
     if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)):
-        raise TypeError(f"layer must be an integer position in net.layers (0..{n - 1}), got {layer!r}")
+        raise ArgumentTypeError(f"layer must be an integer position in net.layers (0..{n - 1}), got {layer!r}")
     i = int(layer)
     if not -n <= i < n:
-        raise IndexError(
+        raise IndexRangeError(
             f"layer {i} does not exist: this network has {n} layers, valid layer indices are 0..{n - 1} "
             f"(or -{n}..-1); its Dense layers are at {dense}"
         )
     i %= n
     if not isinstance(net.layers[i], Dense):
-        raise IndexError(
+        raise IndexRangeError(
             f"layer {i} is {net.layers[i]!r}, which has no neurons of its own; "
             f"pick a Dense layer: {dense}"
         )
@@ -90,10 +91,10 @@ def _layer_index(net: Any, layer: Any) -> int:
 
 def _neuron_index(layer: Dense, i: int, neuron: Any) -> int:
     if isinstance(neuron, bool) or not isinstance(neuron, (int, np.integer)):
-        raise TypeError(f"neuron must be an integer in 0..{layer.n_out - 1}, got {neuron!r}")
+        raise ArgumentTypeError(f"neuron must be an integer in 0..{layer.n_out - 1}, got {neuron!r}")
     j = int(neuron)
     if not -layer.n_out <= j < layer.n_out:
-        raise IndexError(
+        raise IndexRangeError(
             f"neuron {j} does not exist: layer {i} ({layer!r}) has {layer.n_out} neurons, "
             f"valid neuron indices are 0..{layer.n_out - 1}"
         )
@@ -197,7 +198,7 @@ class LayerTrace:
     def neuron(self, j: int) -> NeuronTrace:
         """Neuron ``j``'s weighted sums and activation values over the samples."""
         if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not -self.n_units <= j < self.n_units:
-            raise IndexError(f"neuron {j!r} does not exist: layer {self.index} has {self.n_units} units, "
+            raise IndexRangeError(f"neuron {j!r} does not exist: layer {self.index} has {self.n_units} units, "
                              f"valid neuron indices are 0..{self.n_units - 1}")
         j = int(j) % self.n_units
         fires = self.fires
@@ -263,7 +264,7 @@ def _forward(net: Any, X: np.ndarray, upto: int | None = None) -> list[LayerTrac
         elif isinstance(layer, Dropout):
             out.append(LayerTrace(i, "Dropout", None, a, None, a))
         else:  # pragma: no cover - only Dense and Dropout exist
-            raise TypeError(f"cannot trace layer {i} of type {type(layer).__name__}")
+            raise ArgumentTypeError(f"cannot trace layer {i} of type {type(layer).__name__}")
     return out
 
 
@@ -293,7 +294,7 @@ def trace(net: Any, X: Any) -> Trace:
 # ---------------------------------------------------------------------------------------
 
 def _one_input(net: Any, x: Any) -> np.ndarray:
-    arr = check_array(x, "x", ndim=(1, 2), dtype=net.dtype)
+    arr = check_array(x, "x", ndim=(1, 2), dtype=net.dtype, vector_index="column")
     if arr.ndim == 2:
         if arr.shape[0] != 1:
             raise ShapeError(f"explain() takes one input vector, got {arr.shape[0]} rows (shape {arr.shape}); "
@@ -513,7 +514,7 @@ class NeuronStats:
         for l in self.layers:
             if l.index == index:
                 return l
-        raise IndexError(f"no Dense layer at position {index}; Dense layers are at {[l.index for l in self.layers]}")
+        raise IndexRangeError(f"no Dense layer at position {index}; Dense layers are at {[l.index for l in self.layers]}")
 
     def __iter__(self) -> Iterator[LayerStats]:
         return iter(self.layers)
@@ -684,7 +685,7 @@ class GradientFlow:
         for l in self.layers:
             if l.index == index:
                 return l
-        raise IndexError(f"no Dense layer at position {index}; Dense layers are at {[l.index for l in self.layers]}")
+        raise IndexRangeError(f"no Dense layer at position {index}; Dense layers are at {[l.index for l in self.layers]}")
 
     def __iter__(self) -> Iterator[LayerGradient]:
         return iter(self.layers)

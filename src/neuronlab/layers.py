@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import activations, initializers
-from .errors import ShapeError, check_array, check_fraction, check_positive_int
+from .errors import IndexRangeError, ShapeError, check_array, check_fraction, check_positive_int
 from .neuron import Neuron
 
 __all__ = ["Layer", "Dense", "Dropout"]
@@ -141,7 +141,7 @@ class Dense(Layer):
     def neuron(self, j: int) -> Neuron:
         """A :class:`~neuronlab.neuron.Neuron` view of unit ``j``: weights ``W[:, j]``, bias ``b[j]``."""
         if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not 0 <= j < self.n_out:
-            raise IndexError(f"neuron index must be in 0..{self.n_out - 1}, got {j!r}")
+            raise IndexRangeError(f"neuron index must be in 0..{self.n_out - 1}, got {j!r}")
         return Neuron(None, _layer=self, _index=int(j))
 
     # -- forward and backward ------------------------------------------------------------

@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 
 from .activations import sigmoid, softplus
-from .errors import DataError, ShapeError, check_array, unknown_name
+from .errors import ArgumentTypeError, DataError, ShapeError, check_array, unknown_name
 
 __all__ = ["Loss", "MSE", "MAE", "BinaryCrossentropy", "CrossEntropy", "get", "names", "describe",
            "clip_eps"]
@@ -304,7 +304,7 @@ class Loss:
         TypeError
             For a loss without a fused activation (mse, mae).
         """
-        raise TypeError(
+        raise ArgumentTypeError(
             f"loss '{self.name}' has no fused output activation; use gradient() and "
             "backpropagate through the activation"
         )
@@ -650,7 +650,7 @@ def get(identifier: Any) -> Loss:
     if isinstance(identifier, Loss):
         return identifier
     if not isinstance(identifier, str):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"loss must be a name (str) or a Loss, got {type(identifier).__name__}; "
             f"known names: {', '.join(names())}"
         )

@@ -20,7 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import activations, losses
-from .errors import (HyperparameterError, ShapeError, check_array, check_fraction,
+from .errors import (ArgumentTypeError, HyperparameterError, ShapeError, check_array, check_fraction,
                      check_labels_length, resolve_dtype)
 from .layers import Dense, Dropout, Layer
 
@@ -122,12 +122,12 @@ class Network:
     def __init__(self, layers: Sequence[Layer], loss: Any = None, seed: int | None = None,
                  dtype: Any = "float32") -> None:
         if isinstance(layers, Layer) or not isinstance(layers, Sequence) or len(layers) == 0:
-            raise TypeError("layers must be a non-empty list of layers, e.g. [nl.Dense(2, 4), nl.Dense(4, 1)]")
+            raise ArgumentTypeError("layers must be a non-empty list of layers, e.g. [nl.Dense(2, 4), nl.Dense(4, 1)]")
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
-                raise TypeError(f"layer {i} is {type(layer).__name__}, not a neuronlab layer (Dense, Dropout)")
+                raise ArgumentTypeError(f"layer {i} is {type(layer).__name__}, not a neuronlab layer (Dense, Dropout)")
         if not any(isinstance(l, Dense) for l in layers):
-            raise TypeError("a network needs at least one Dense layer")
+            raise ArgumentTypeError("a network needs at least one Dense layer")
         if isinstance(layers[-1], Dropout):
             raise ShapeError("the last layer cannot be Dropout; end with the Dense output layer")
         self.layers: list[Layer] = list(layers)
@@ -137,6 +137,11 @@ class Network:
         self.seed = None if seed is None else int(seed)
         self._rng = np.random.default_rng(self.seed)
         self._link_sizes()
+        if self.output_activation.name == "softmax" and self.n_outputs == 1:
+            raise ShapeError(
+                "a softmax output layer with 1 unit always outputs 1; give it one unit per class "
+                "(at least 2), or use one sigmoid unit for two classes"
+            )
         self.loss = losses.get(loss if loss is not None else default_loss(self.output_activation.name))
         self._allocate()
         self.stop_training = False
@@ -281,19 +286,20 @@ class Network:
             )
         return X
 
-    def check_targets(self, X: np.ndarray, y: Any, name: str = "y") -> np.ndarray:
+    def check_targets(self, X: np.ndarray, y: Any, name: str = "y", x_name: str = "X") -> np.ndarray:
         """Targets prepared for this network's loss (labels checked, one-hot or values cast)."""
         if y is None:
             raise ShapeError(f"{name} is None; pass one target per sample")
         y = self.loss.prepare_targets(y, self.n_outputs, self.dtype)
-        check_labels_length(X, y, "X", name)
+        check_labels_length(X, y, x_name, name)
         return y
 
-    def check_sample_weight(self, X: np.ndarray, sample_weight: Any) -> np.ndarray | None:
+    def check_sample_weight(self, X: np.ndarray, sample_weight: Any, name: str = "sample_weight",
+                            x_name: str = "X") -> np.ndarray | None:
         if sample_weight is None:
             return None
-        sw = check_array(sample_weight, "sample_weight", ndim=1, dtype=self.dtype)
-        check_labels_length(X, sw, "X", "sample_weight")
+        sw = check_array(sample_weight, name, ndim=1, dtype=self.dtype)
+        check_labels_length(X, sw, x_name, name)
         if (sw < 0).any() or not sw.sum() > 0:
             raise HyperparameterError("sample_weight must be >= 0 with a positive sum")
         return sw

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import activations
-from .errors import DataError, HyperparameterError, ShapeError, check_array
+from .errors import DataError, HyperparameterError, ShapeError, check_array, check_finite
 
 __all__ = ["Neuron", "NeuronExplanation", "format_number"]
 
@@ -116,7 +116,7 @@ class Neuron:
         self._layer = _layer
         self._index = _index
         if _layer is None:
-            w = check_array(weights, "weights", ndim=1, dtype=np.float64)
+            w = check_array(weights, "weights", ndim=1, dtype=np.float64, vector_index="position")
             self._weights = w
             if isinstance(bias, bool) or not isinstance(bias, numbers.Real) or not np.isfinite(bias):
                 raise DataError(f"bias must be one finite number, got {bias!r}")
@@ -129,9 +129,7 @@ class Neuron:
                 )
         else:
             self.activation = _layer.activation
-        if threshold is not None and not np.isfinite(threshold):
-            raise HyperparameterError(f"threshold must be finite, got {threshold!r}")
-        self._threshold = threshold
+        self._threshold = None if threshold is None else check_finite("threshold", threshold)
 
     # -- parameters ----------------------------------------------------------------------
     @property
@@ -162,7 +160,7 @@ class Neuron:
 
     # -- the computation -----------------------------------------------------------------
     def _inputs(self, x: Any) -> np.ndarray:
-        x = check_array(x, "inputs", ndim=(1, 2), dtype=self.weights.dtype)
+        x = check_array(x, "inputs", ndim=(1, 2), dtype=self.weights.dtype, vector_index="position")
         if x.shape[-1] != self.n_inputs:
             raise ShapeError(
                 f"inputs have {x.shape[-1]} values per sample but this neuron has {self.n_inputs} weights"

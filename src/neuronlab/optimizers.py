@@ -78,6 +78,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import (
+    ArgumentTypeError,
     HyperparameterError,
     ModelFileError,
     ShapeError,
@@ -334,7 +335,7 @@ class SGD(Optimizer):
     Parameters
     ----------
     learning_rate : float, > 0
-    momentum : float, >= 0
+    momentum : float in [0, 1)
     nesterov : bool
         Nesterov momentum; needs ``momentum > 0``.
     weight_decay : float, >= 0
@@ -346,7 +347,7 @@ class SGD(Optimizer):
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
         super().__init__(learning_rate)
-        self.momentum = check_nonnegative("sgd momentum", momentum)
+        self.momentum = check_fraction("sgd momentum", momentum)
         if not isinstance(nesterov, (bool, np.bool_)):
             raise HyperparameterError(f"sgd nesterov must be True or False, got {nesterov!r}")
         self.nesterov = bool(nesterov)
@@ -604,7 +605,7 @@ class RMSprop(Optimizer):
     alpha : float in [0, 1)
         Decay rate of the squared-gradient average.
     eps : float, > 0
-    momentum : float, >= 0
+    momentum : float in [0, 1)
     centered : bool
         Normalise by the estimated variance instead of the raw second moment.  ``s - ḡ²``
         is non-negative in exact arithmetic; it is clipped at 0 against rounding.
@@ -619,7 +620,7 @@ class RMSprop(Optimizer):
         super().__init__(learning_rate)
         self.alpha = check_fraction("rmsprop alpha", alpha)
         self.eps = check_positive("rmsprop eps", eps)
-        self.momentum = check_nonnegative("rmsprop momentum", momentum)
+        self.momentum = check_fraction("rmsprop momentum", momentum)
         if not isinstance(centered, (bool, np.bool_)):
             raise HyperparameterError(f"rmsprop centered must be True or False, got {centered!r}")
         self.centered = bool(centered)
@@ -716,7 +717,7 @@ def get(identifier: Any, **kwargs: Any) -> Optimizer:
         cfg.update(kwargs)
         return get(cfg.pop("name"), **cfg)
     if not isinstance(identifier, str):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"optimizer must be a name (str), a config dict or an Optimizer, got "
             f"{type(identifier).__name__}; known names: {', '.join(names())}"
         )
@@ -878,7 +879,7 @@ def get_schedule(identifier: Any, **kwargs: Any) -> Callable[[int, float], float
         cfg.update(kwargs)
         return get_schedule(cfg.pop("name"), **cfg)
     if not isinstance(identifier, str):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"schedule must be a name (str), a config dict, a Schedule or a function, got "
             f"{type(identifier).__name__}; known names: {', '.join(schedule_names())}"
         )

@@ -13,6 +13,7 @@ One epoch (what each step computes; the loop runs it through
 """
 from __future__ import annotations
 
+import math
 import signal
 import sys
 import threading
@@ -23,8 +24,8 @@ import numpy as np
 
 from . import optimizers as _optimizers
 from .checkpoint import load_checkpoint, save_checkpoint
-from .errors import (DivergenceError, HyperparameterError, ModelFileError, check_fraction, check_nonnegative,
-                     check_positive, check_positive_int)
+from .errors import (ArgumentTypeError, DivergenceError, HyperparameterError, ModelFileError, check_classes,
+                     check_fraction, check_nonnegative, check_positive, check_positive_int)
 
 __all__ = ["fit", "History", "Callback", "EarlyStopping"]
 
@@ -241,6 +242,8 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     rng_start = network._rng.bit_generator.state
     X = network.check_inputs(X)
     y = network.check_targets(X, y)
+    if network.is_classifier:
+        check_classes(y)
     sw = network.check_sample_weight(X, sample_weight)
     rng = network._rng
 
@@ -248,8 +251,9 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise HyperparameterError("validation_data must be a tuple (X_val, y_val) or (X_val, y_val, sample_weight)")
         Xv = network.check_inputs(validation_data[0], "X_val")
-        yv = network.check_targets(Xv, validation_data[1], "y_val")
-        swv = network.check_sample_weight(Xv, validation_data[2]) if len(validation_data) == 3 else None
+        yv = network.check_targets(Xv, validation_data[1], "y_val", "X_val")
+        swv = (network.check_sample_weight(Xv, validation_data[2], "sample_weight_val", "X_val")
+               if len(validation_data) == 3 else None)
         val = (Xv, yv, swv)
     elif validation_split > 0:
         X, y, sw, val = _split_validation(X, y, sw, validation_split, rng)
@@ -265,6 +269,10 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     sched = _optimizers.get_schedule(schedule) if schedule is not None else None
 
     cbs: list[Callback] = list(callbacks or [])
+    for i, cb in enumerate(cbs):
+        if not isinstance(cb, Callback):
+            raise ArgumentTypeError(f"callbacks[{i}] is {type(cb).__name__}, not a neuronlab Callback; "
+                                    "subclass nl.Callback and override its hooks")
     if early_stopping is not None:
         cbs.append(early_stopping if isinstance(early_stopping, EarlyStopping)
                    else EarlyStopping(patience=early_stopping,
@@ -308,6 +316,7 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
             if shuffle:
                 order = rng.permutation(n)
             total = metric_total = seen = 0.0
+            first_bad = None             # first batch whose loss was NaN/inf (no per-sample losses)
             hi = 0
             for b, lo in enumerate(range(0, n, bs)):
                 hi = lo + bs
@@ -323,6 +332,8 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
                         batch_loss = _mean(sample_loss[lo:hi], swb)
                 else:
                     batch_loss = step(ws, X, y, idx, swb, stepper, l1, l2)
+                    if first_bad is None and not _isfinite(batch_loss):
+                        first_bad = b
                     w = float(hi - lo if swb is None else swb.sum())
                     total += batch_loss * w
                     metric_total += network._metrics(ws.steps[-1][2], ws.last_y, swb)[metric] * w
@@ -339,7 +350,8 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
             else:
                 logs = {"loss": total / seen, metric: metric_total / seen}
             if not (np.isfinite(logs["loss"]) and np.isfinite(network.parameters).all()):
-                batch = _first_bad_batch(sample_loss[:hi] if per_sample else None, bs, b)
+                batch = _first_bad_batch(sample_loss[:hi] if per_sample else None, bs,
+                                         b if first_bad is None else first_bad)
                 network.parameters[...] = last_good
                 raise DivergenceError(
                     f"training diverged in epoch {epoch}, batch {batch}: the loss or a weight became NaN or "
@@ -374,6 +386,9 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     for cb in cbs:
         cb.on_train_end({})
     return history
+
+
+_isfinite = math.isfinite
 
 
 class _ClipNorm:
