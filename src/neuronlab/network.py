@@ -294,8 +294,12 @@ class Network:
             return None
         sw = check_array(sample_weight, "sample_weight", ndim=1, dtype=self.dtype)
         check_labels_length(X, sw, "X", "sample_weight")
-        if (sw < 0).any() or not sw.sum() > 0:
-            raise HyperparameterError("sample_weight must be >= 0 with a positive sum")
+        if (sw < 0).any():
+            row = int(np.flatnonzero(sw < 0)[0])
+            raise HyperparameterError(f"sample_weight must be >= 0, got {sw[row]} at row {row}")
+        if not sw.sum() > 0:
+            raise HyperparameterError("sample_weight is zero for every sample; give at least one sample a "
+                                      "positive weight")
         return sw
 
     # -- forward and backward ------------------------------------------------------------
