@@ -42,8 +42,8 @@ class NotFittedError(errors.NotFittedError, sklearn.exceptions.NotFittedError):
 def _library_error(err: ValueError) -> NeuronLabError:
     """scikit-learn's validation ``ValueError`` as the matching neuronlab error, same message."""
     msg = str(err)
-    shape_words = ("feature", "shape", "2D array", "1D array", "samples", "dimension")
-    return (ShapeError if any(w in msg for w in shape_words) else DataError)(msg)
+    data_words = ("contains", "Complex data", "inconsistent numbers of samples", "minimum of", "convert")
+    return (DataError if any(w in msg for w in data_words) else ShapeError)(msg)
 
 
 class _ValidationScores(Callback):
@@ -65,7 +65,7 @@ class NetworkEstimator(BaseEstimator):
     _TASK = "regression"
 
     def __init__(self, hidden_layer_sizes: Any = (100,), activation: Any = "relu", output_activation: Any = None,
-                 loss: Any = None, optimizer: Any = "adam", learning_rate: float = 0.001, batch_size: Any = "auto",
+                 loss: Any = None, optimizer: Any = "adam", learning_rate: float = 0.001, batch_size: Any = 64,
                  epochs: int = 200, alpha: float = 0.0001, dropout: float = 0.0, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int | None = 10, tol: float = 1e-4,
                  random_state: Any = None, verbose: int = 0, dtype: Any = "float64") -> None:
@@ -249,7 +249,8 @@ class NetworkEstimator(BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples, hidden_layer_sizes[layer])
-            ``network_.trace(X).dense[layer].a``, in the network's dtype.
+            ``network_.trace(X).dense[:-1][layer].a`` (the hidden Dense layers), in the
+            network's dtype.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -260,7 +261,7 @@ class NetworkEstimator(BaseEstimator):
         if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or not -n_hidden <= layer < n_hidden:
             raise HyperparameterError(f"layer must be an integer in [{-n_hidden}, {n_hidden - 1}] (the network has "
                                       f"{n_hidden} hidden layers), got {layer!r}")
-        return self.network_.trace(X).dense[int(layer)].a
+        return self.network_.trace(X).dense[:-1][int(layer)].a
 
     # -- model files ---------------------------------------------------------------------
     #: private fitted attributes that travel with a model file (plain JSON values)

@@ -57,13 +57,16 @@ _PARAMS_DOC = """
     optimizer : str, dict or Optimizer, default="adam"
         A name, a config dict or an instance (copied, never trained in place).
     learning_rate : float, default=0.001
-    batch_size : int or "auto", default="auto"
-        ``"auto"`` is ``min(200, n_samples)``, as in scikit-learn's MLP.
+    batch_size : int or "auto", default=64
+        Samples per gradient step (at most ``n_samples``); ``"auto"`` is scikit-learn's
+        ``min(200, n_samples)``.  64 gives small data sets (a few hundred samples) enough
+        steps per epoch to converge within ``epochs``.
     epochs : int, default=200
         The most passes over the data (``fit``); training usually stops earlier.
     alpha : float, default=0.0001
-        L2 penalty, scaled as in scikit-learn's MLP: ``alpha / (2·batch_size) · ΣW²`` per
-        batch (biases are not penalised).
+        L2 penalty ``alpha/2 · ΣW²`` added to every batch's mean loss (biases are not
+        penalised).  Unlike scikit-learn's MLP it is not divided by the batch size, so a
+        fit with integer ``sample_weight`` equals a fit on repeated rows.
     dropout : float, default=0.0
         Dropout rate after every hidden layer.
     early_stopping : bool, default=False
@@ -116,7 +119,7 @@ class NetworkClassifier(ClassifierMixin, TransformerMixin, NetworkEstimator):
     _PRIVATE_STATE = ("_multilabel", "_label_dtype")
 
     def __init__(self, hidden_layer_sizes: Any = (100,), activation: Any = "relu", output_activation: Any = None,
-                 loss: Any = None, optimizer: Any = "adam", learning_rate: float = 0.001, batch_size: Any = "auto",
+                 loss: Any = None, optimizer: Any = "adam", learning_rate: float = 0.001, batch_size: Any = 64,
                  epochs: int = 200, alpha: float = 0.0001, dropout: float = 0.0, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int | None = 10, tol: float = 1e-4,
                  class_weight: Any = None, random_state: Any = None, verbose: int = 0,
