@@ -300,8 +300,12 @@ class Network:
             return None
         sw = check_array(sample_weight, name, ndim=1, dtype=self.dtype)
         check_labels_length(X, sw, x_name, name)
-        if (sw < 0).any() or not sw.sum() > 0:
-            raise HyperparameterError("sample_weight must be >= 0 with a positive sum")
+        if (sw < 0).any():
+            row = int(np.flatnonzero(sw < 0)[0])
+            raise HyperparameterError(f"{name} must be >= 0, got {sw[row]} at row {row}")
+        if not sw.sum() > 0:
+            raise HyperparameterError(f"{name} is zero for every sample; give at least one sample a "
+                                      "positive weight")
         return sw
 
     # -- forward and backward ------------------------------------------------------------
