@@ -362,6 +362,10 @@ class Network:
         # pickle and deepcopy copy each layer's W, b, dW, db as arrays of their own: make them
         # views of the (copied) flat buffers again, or training would update copies nobody reads
         self.__dict__.update(state)
+        for name in ("parameters", "gradients"):      # joblib may hand back read-only memory maps
+            buf = getattr(self, name)
+            if not (buf.flags.writeable and buf.flags.c_contiguous) or type(buf) is not np.ndarray:
+                setattr(self, name, np.array(buf, copy=True, order="C"))
         for layer, s in zip([l for l in self.layers if l.n_params], self._slices):
             layer.bind(self.parameters[s], self.gradients[s])
 
