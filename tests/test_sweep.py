@@ -110,7 +110,10 @@ def test_local_processes_give_the_same_results_even_when_a_worker_is_killed(refe
     clean = sweep(**KW, executor="local", n_jobs=2)
     assert fixed(clean) == fixed(reference)
     assert clean.table(time=False) == reference.table(time=False)
-    assert len({r["worker"] for r in clean.runs}) == 2          # both processes worked
+    # the runs ran in worker processes, at most n_jobs of them (how many of the two took a run
+    # depends on how fast each started, so that is not asserted)
+    workers = {pid_of(r) for r in clean.runs}
+    assert 1 <= len(workers) <= 2 and os.getpid() not in workers
 
     killed = []
 
