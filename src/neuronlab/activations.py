@@ -35,8 +35,8 @@ imports both, re-exports every class, and adds :func:`get`, :func:`register`,
 :func:`names` and the rest.
 
 >>> import neuronlab as nl
->>> nl.activations.get("relu")(0.47)
-array(0.47)
+>>> float(nl.activations.get("relu")(0.47))
+0.47
 >>> float(nl.activations.get("sigmoid").derivative(0.0))
 0.25
 """
