@@ -10,13 +10,15 @@ One epoch (what each step computes; the loop runs it through
         loss = cost(a, y_b)
         net.backward(y_b)                    # backpropagation: dL/dW, dL/db for every layer
         optimizer.step(parameters, grads)    # gradient descent on all weights and biases at once
+
+The loop lives here; :class:`History`, :class:`Callback` and :class:`EarlyStopping` live
+in ``_training_history``, gradient clipping, Ctrl-C and the divergence report in
+``_training_guard``, checkpoint resume in ``_training_resume``.
 """
 from __future__ import annotations
 
 import math
-import signal
 import sys
-import threading
 import time
 from typing import Any, Iterable, Sequence
 
@@ -24,123 +26,19 @@ import numpy as np
 
 from . import optimizers as _optimizers
 from .checkpoint import load_checkpoint, save_checkpoint
-from .errors import (ArgumentTypeError, DivergenceError, HyperparameterError, ModelFileError, check_classes,
-                     check_fraction, check_nonnegative, check_positive, check_positive_int)
+from .errors import (ArgumentTypeError, DivergenceError, HyperparameterError, check_classes, check_fraction,
+                     check_nonnegative, check_positive, check_positive_int)
+from ._training_guard import _ClipNorm, _StopOnInterrupt, _first_bad_batch, _kept
+from ._training_history import Callback, EarlyStopping, History
+from ._training_resume import _check_resumable, _restore
 
 __all__ = ["fit", "History", "Callback", "EarlyStopping"]
 
-
-class History:
-    """Per-epoch record of a training run.
-
-    Attributes
-    ----------
-    history : dict[str, list[float]]
-        ``loss``, ``val_loss``, the metric (``accuracy`` or ``mae``) and ``val_<metric>``,
-        ``lr`` and ``time``, one entry per epoch; callbacks may add their own keys.
-    epochs : list[int]
-        Epoch numbers (from 1).
-    best_epoch : int or None
-        Epoch whose weights were kept by early stopping.
-    stopped_early : bool
-    """
-
-    def __init__(self, metric: str = "accuracy") -> None:
-        self.metric = metric
-        self.history: dict[str, list[Any]] = {}
-        self.epochs: list[int] = []
-        self.best_epoch: int | None = None
-        self.stopped_early = False
-        #: True when Ctrl-C ended training early
-        self.interrupted = False
-        self.extra: dict[str, Any] = {}
-
-    def record(self, epoch: int, logs: dict[str, Any]) -> None:
-        self.epochs.append(epoch)
-        for k, v in logs.items():
-            self.history.setdefault(k, []).append(v)
-
-    def __getitem__(self, key: str) -> list[Any]:
-        try:
-            return self.history[key]
-        except KeyError:
-            raise KeyError(f"no '{key}' in this history; it has {sorted(self.history)}") from None
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.history
-
-    def __len__(self) -> int:
-        return len(self.epochs)
-
-    def __repr__(self) -> str:
-        last = {k: v[-1] for k, v in self.history.items() if v and isinstance(v[-1], float)}
-        shown = ", ".join(f"{k}={v:.4g}" for k, v in last.items())
-        return f"History({len(self)} epochs{', ' + shown if shown else ''})"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"metric": self.metric, "epochs": list(self.epochs), "history": {k: list(v) for k, v in self.history.items()},
-                "best_epoch": self.best_epoch, "stopped_early": self.stopped_early}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "History":
-        h = cls(d.get("metric", "accuracy"))
-        h.epochs = list(d.get("epochs", []))
-        h.history = {k: list(v) for k, v in d.get("history", {}).items()}
-        h.best_epoch = d.get("best_epoch")
-        h.stopped_early = bool(d.get("stopped_early", False))
-        return h
-
-
-class Callback:
-    """Base class: override any hook.  ``self.network`` is set before training starts.
-
-    Returning ``True`` from :meth:`on_epoch_end` or :meth:`on_batch_end` (or setting
-    ``network.stop_training = True``) stops training.
-    """
-
-    network: Any = None
-
-    def set_network(self, network: Any) -> None:
-        self.network = network
-
-    def on_train_begin(self, logs: dict[str, Any]) -> None: ...
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool | None: ...
-    def on_batch_end(self, batch: int, logs: dict[str, Any]) -> bool | None: ...
-    def on_train_end(self, logs: dict[str, Any]) -> None: ...
-
-
-class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs and
-    restore the best weights (``fit(early_stopping=N)`` builds one of these)."""
-
-    def __init__(self, patience: int = 5, monitor: str = "val_loss", min_delta: float = 0.0,
-                 restore_best: bool = True) -> None:
-        self.patience = check_positive_int("early_stopping patience", patience)
-        self.monitor = monitor
-        self.min_delta = check_nonnegative("min_delta", min_delta)
-        self.restore_best = restore_best
-
-    def on_train_begin(self, logs):
-        self.best = np.inf
-        self.best_epoch = None
-        self.best_parameters = None
-        self.wait = 0
-
-    def on_epoch_end(self, epoch, logs):
-        key = self.monitor if self.monitor in logs else "loss"
-        value = logs[key]
-        if value < self.best - self.min_delta:
-            self.best, self.best_epoch, self.wait = value, epoch, 0
-            self.best_parameters = self.network.parameters.copy()
-            return None
-        self.wait += 1
-        return self.wait >= self.patience
-
-    def on_train_end(self, logs):
-        if self.restore_best and self.best_parameters is not None:
-            self.network.parameters[...] = self.best_parameters
-        if self.network.history is not None:
-            self.network.history.best_epoch = self.best_epoch
+# History, Callback and EarlyStopping keep this module as their home: pickles (a Network
+# holds its History) and help() name ``neuronlab.training``, as before.
+for _cls in (History, Callback, EarlyStopping):
+    _cls.__module__ = __name__
+del _cls
 
 
 def _split_validation(X, y, sw, validation_split, rng):
@@ -389,90 +287,6 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
 
 
 _isfinite = math.isfinite
-
-
-class _ClipNorm:
-    """Optimizer stand-in that rescales the gradient to a global L2 norm of at most ``clip``."""
-
-    def __init__(self, optimizer: Any, clip: float) -> None:
-        self.optimizer, self.clip = optimizer, clip
-
-    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
-        norm = float(np.sqrt(np.dot(grads, grads)))
-        if norm > self.clip:
-            grads *= grads.dtype.type(self.clip / norm)
-        self.optimizer.step(params, grads)
-
-
-class _StopOnInterrupt:
-    """While training, the first Ctrl-C (SIGINT) asks the loop to stop after the current
-    batch; a second one interrupts at once.  Only installed in the main thread."""
-
-    def __init__(self, network: Any) -> None:
-        self.network = network
-        self.fired = False
-        self.previous = None
-
-    def _handler(self, signum: int, frame: Any) -> None:
-        self.fired = True
-        self.network.stop_training = True
-        signal.signal(signal.SIGINT, self.previous)
-
-    def __enter__(self) -> "_StopOnInterrupt":
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.getsignal(signal.SIGINT)
-            signal.signal(signal.SIGINT, self._handler)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.previous is not None and not self.fired:
-            signal.signal(signal.SIGINT, self.previous)
-
-
-def _kept(epoch: int) -> str:
-    return "its initial weights" if epoch <= 1 else f"the weights it had after epoch {epoch - 1}"
-
-
-def _first_bad_batch(sample_loss: np.ndarray | None, batch_size: int, last_batch: int) -> int:
-    """Index of the first batch with a non-finite per-sample loss (else the last batch run)."""
-    if sample_loss is not None:
-        bad = np.flatnonzero(~np.isfinite(sample_loss))
-        if bad.size:
-            return int(bad[0]) // batch_size
-    return last_batch
-
-
-def _check_resumable(network: Any, restored: dict[str, Any], path: Any) -> None:
-    meta = restored["meta"]
-    if meta["network"]["layers"] != network.config()["layers"] or meta["dtype"] != network.dtype.name:
-        raise ModelFileError(
-            f"checkpoint {path} was written for another network ({meta['network']['layers']!r}, "
-            f"{meta['dtype']}); resume with the network it was made for"
-        )
-    if restored["parameters"].shape != network.parameters.shape:
-        raise ModelFileError(f"checkpoint {path} holds {restored['parameters'].size} parameters, "
-                             f"the network has {network.n_params}")
-
-
-def _restore(network: Any, opt: Any, stopper: Any, history: History, restored: dict[str, Any]) -> int:
-    """Put the state saved in a checkpoint back; return the epoch it was written after."""
-    meta = restored["meta"]
-    if meta["optimizer"]["config"]["name"] != opt.config()["name"]:
-        raise ModelFileError(f"the checkpoint was trained with {meta['optimizer']['config']['name']}, "
-                             f"not {opt.config()['name']}; resume with the same optimizer")
-    network.parameters[...] = restored["parameters"]
-    opt.load_state_dict(restored["optimizer"])
-    network._rng.bit_generator.state = meta["rng"]
-    saved = History.from_dict(meta["history"])
-    history.epochs, history.history = saved.epochs, saved.history
-    history.best_epoch, history.stopped_early = saved.best_epoch, saved.stopped_early
-    es = meta.get("early_stopping")
-    if stopper is not None and es is not None:
-        stopper.best = np.inf if es["best"] is None else es["best"]
-        stopper.best_epoch, stopper.wait = es["best_epoch"], es["wait"]
-        bp = restored["best_parameters"]
-        stopper.best_parameters = None if bp is None else bp.astype(network.dtype)
-    return int(meta["epoch"])
 
 
 def _mean(values: np.ndarray, weights: np.ndarray | None) -> float:
