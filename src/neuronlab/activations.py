@@ -56,6 +56,13 @@ from .errors import ArgumentTypeError, HyperparameterError, UnknownNameError, un
 
 __all__ = ["Activation", "get", "names", "register", "unregister", "describe", "sigmoid", "softplus"]
 
+# The classes live in the private modules but belong to this one: pickles name
+# ``neuronlab.activations.ReLU``, as the other split modules (losses, optimizers, ...) do.
+for _cls in (Activation, ELU, SELU, Identity, LeakyReLU, ReLU, Sigmoid, Step, Tanh, GELU, GELUTanh, HardSigmoid,
+             HardTanh, Mish, SiLU, Softmax, Softplus, Softsign):
+    _cls.__module__ = __name__
+del _cls
+
 
 class _Custom(Activation):
     """An activation registered by the user from two callables (both take z)."""

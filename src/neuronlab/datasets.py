@@ -43,6 +43,11 @@ __all__ = [
     "encode_targets", "decode_classes", "decode_values", "class_labels",
 ]
 
+# Dataset and Standardizer live in _datasets_prep but belong to this module (reprs, pickles).
+for _cls in (Dataset, Standardizer):
+    _cls.__module__ = __name__
+del _cls
+
 
 # ---------------------------------------------------------------------------------------
 # The built-in names, and loading by name or path
