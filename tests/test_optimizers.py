@@ -249,8 +249,10 @@ def test_names_and_config_roundtrip():
     assert O.get(adam) is adam
     assert O.get("AdamW").weight_decay == 0.01
     assert O.get({"name": "sgd", "momentum": 0.9}, learning_rate=0.5).config() == {
-        "name": "sgd", "learning_rate": 0.5, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0}
-    assert repr(O.SGD()) == "SGD(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=0.0)"
+        "name": "sgd", "learning_rate": 0.5, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0,
+        "use_numba": None}
+    assert repr(O.SGD()) == ("SGD(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=0.0, "
+                             "use_numba=None)")
 
 
 def test_unknown_optimizer_lists_the_known_names():

@@ -182,8 +182,19 @@ def test_sgd_one_pass_kernel_equals_the_numpy_path(dtype, monkeypatch):
     fast = p0.copy()
     optimizers._compiled("sgd", optimizers._sgd_loop)(fast, g, dtype(0.037))
     slow = p0.copy()
-    optimizers.SGD(learning_rate=0.037).step(slow, g)
+    optimizers.SGD(learning_rate=0.037, use_numba=False).step(slow, g)
     np.testing.assert_array_equal(fast, slow)
+    # SGD picks the kernel by itself on a buffer this large, with or without weight decay
+    for wd in (0.0, 0.01):
+        auto, numpy_only = p0.copy(), p0.copy()
+        opt = optimizers.SGD(learning_rate=0.037, weight_decay=wd)
+        for _ in range(3):
+            opt.step(auto, g)
+            optimizers.SGD(learning_rate=0.037, weight_decay=wd, use_numba=False).step(numpy_only, g)
+        np.testing.assert_array_equal(auto, numpy_only)
+    assert optimizers.SGD(use_numba=True).config()["use_numba"] is True
+    with pytest.raises(nl.HyperparameterError, match="use_numba"):
+        optimizers.SGD(use_numba="yes")
 
 
 def test_optimizer_rechecks_after_reset_or_new_buffers():

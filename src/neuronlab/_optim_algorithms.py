@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ._optim_base import Optimizer, _check_flag
-from ._optim_kernels import NUMBA_MIN_SIZE, _adam_numpy, _numba_kernel
+from ._optim_kernels import _adam_numpy, _numba_kernel, _sgd_kernel, check_use_numba, kernel_for
 from .errors import HyperparameterError, check_fraction, check_nonnegative, check_positive
 
 
@@ -38,12 +38,17 @@ class SGD(Optimizer):
         Nesterov momentum; needs ``momentum > 0``.
     weight_decay : float, >= 0
         L2 penalty coefficient added to the gradient.
+    use_numba : bool or None
+        Without momentum, ``p -= learning_rate·g`` in one fused pass compiled by numba (the
+        ``fast`` extra; bit-identical to the NumPy path): ``None`` = automatic (installed and
+        buffer size at least :data:`NUMBA_MIN_SIZE`), ``True`` = whenever installed,
+        ``False`` = never.  ``NEURONLAB_NO_NUMBA=1`` overrides it.
     """
 
     name = "sgd"
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
-                 weight_decay: float = 0.0) -> None:
+                 weight_decay: float = 0.0, use_numba: bool | None = None) -> None:
         super().__init__(learning_rate)
         self.momentum = check_fraction("sgd momentum", momentum)
         self.nesterov = _check_flag("sgd nesterov", nesterov)
@@ -53,11 +58,12 @@ class SGD(Optimizer):
                 f"{momentum!r}"
             )
         self.weight_decay = check_nonnegative("sgd weight_decay", weight_decay)
+        self.use_numba = check_use_numba("sgd", use_numba)
         self._scratch_names = ("d", "g") if self.weight_decay else ("d",)
 
     def config(self) -> dict[str, Any]:
         return {"name": self.name, "learning_rate": self.learning_rate, "momentum": self.momentum,
-                "nesterov": self.nesterov, "weight_decay": self.weight_decay}
+                "nesterov": self.nesterov, "weight_decay": self.weight_decay, "use_numba": self.use_numba}
 
     def _state_names(self) -> tuple[str, ...]:
         return ("momentum_buffer",) if self.momentum else ()
@@ -79,9 +85,12 @@ class SGD(Optimizer):
             else:
                 np.multiply(buf, self.learning_rate, out=d)
         else:
-            # (a one-pass numba kernel, _sgd_loop, is 3× faster on 235k parameters — 21 vs
-            # 64 µs — but importing numba costs ~0.5 s and ~100 MiB of resident memory per
-            # process; for plain SGD that outweighs 2–8 % of an epoch, so NumPy does it)
+            # p -= lr·g: one pass with the numba kernel (2× faster in a training loop on
+            # 235k parameters, where p and g no longer sit in this core's cache), else two
+            kernel = kernel_for(self.use_numba, params.size, _sgd_kernel)
+            if kernel is not None:
+                kernel(params, g, params.dtype.type(self.learning_rate))
+                return
             d = self._scratch["d"]
             np.multiply(g, self.learning_rate, out=d)
         params -= d
@@ -126,9 +135,7 @@ class Adam(Optimizer):
         self.beta2 = check_fraction(f"{self.name} beta2", beta2)
         self.eps = check_positive(f"{self.name} eps", eps)
         self.weight_decay = check_nonnegative(f"{self.name} weight_decay", weight_decay)
-        if use_numba is not None and not isinstance(use_numba, (bool, np.bool_)):
-            raise HyperparameterError(f"{self.name} use_numba must be True, False or None, got {use_numba!r}")
-        self.use_numba = None if use_numba is None else bool(use_numba)
+        self.use_numba = check_use_numba(self.name, use_numba)
         if self.weight_decay and not self._decoupled:
             self._scratch_names = ("tmp", "g")
 
@@ -142,9 +149,7 @@ class Adam(Optimizer):
 
     def uses_numba(self, size: int) -> bool:
         """Whether a step on a buffer of ``size`` entries would run the numba kernel."""
-        if self.use_numba is False or (self.use_numba is None and size < NUMBA_MIN_SIZE):
-            return False
-        return _numba_kernel() is not None
+        return kernel_for(self.use_numba, size, _numba_kernel) is not None
 
     def _update(self, params: np.ndarray, grads: np.ndarray) -> None:
         t = self._step
@@ -156,9 +161,10 @@ class Adam(Optimizer):
         decay = 1.0 - lr * self.weight_decay if self._decoupled else 1.0
         l2 = 0.0 if self._decoupled else self.weight_decay
         m, v = self._state["exp_avg"], self._state["exp_avg_sq"]
-        if self.uses_numba(params.size):
+        kernel = kernel_for(self.use_numba, params.size, _numba_kernel)
+        if kernel is not None:
             s = params.dtype.type
-            _numba_kernel()(params, grads, m, v, s(decay), s(l2), s(1.0 - self.beta1), s(self.beta2),
+            kernel(params, grads, m, v, s(decay), s(l2), s(1.0 - self.beta1), s(self.beta2),
                             s(1.0 - self.beta2), s(eps_hat), s(alpha), decay != 1.0, l2 != 0.0)
         else:
             _adam_numpy(params, grads, m, v, self._scratch["tmp"], self._scratch.get("g"),

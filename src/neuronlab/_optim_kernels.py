@@ -14,6 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .errors import HyperparameterError
+
 #: With ``use_numba=None``, buffers at least this long use the fused numba kernel.
 NUMBA_MIN_SIZE = 65_536
 
@@ -72,8 +74,8 @@ def _adam_loop(p, g, m, v, decay, l2, c1, b2, c2, eps_hat, alpha, use_decay, use
 
 def _sgd_loop(p, g, lr):  # pragma: no cover - compiled
     """Plain SGD ``p -= lr·g`` in one pass: the same two roundings as the NumPy path
-    (``d = g·lr`` then ``p - d``).  Not used by default (see SGD._update); kept, and
-    tested bit-identical, for experiments: ``_compiled("sgd", _sgd_loop)``."""
+    (``d = g·lr`` then ``p - d``), bit-identical to it (tested).  Used by :class:`SGD`
+    without momentum on large buffers, as the fused Adam kernel is by :class:`Adam`."""
     for i in range(p.shape[0]):
         p[i] = p[i] - g[i] * lr
 
@@ -106,6 +108,26 @@ def _compiled(name: str, func: Callable) -> Any:
                 kernel = numba.njit(nogil=True, error_model="numpy")(func)
         _NUMBA_KERNELS[name] = kernel
     return kernel or None
+
+
+def check_use_numba(owner: str, use_numba: Any) -> bool | None:
+    """Validate an optimizer's ``use_numba`` option: ``True``, ``False`` or ``None``."""
+    if use_numba is not None and not isinstance(use_numba, (bool, np.bool_)):
+        raise HyperparameterError(f"{owner} use_numba must be True, False or None, got {use_numba!r}")
+    return None if use_numba is None else bool(use_numba)
+
+
+def kernel_for(use_numba: bool | None, size: int, get_kernel: Callable[[], Any]) -> Any:
+    """The compiled kernel a step on ``size`` entries should run, or ``None`` for NumPy:
+    ``use_numba=None`` means installed, not disabled, and ``size >= NUMBA_MIN_SIZE``."""
+    if use_numba is False or (use_numba is None and size < NUMBA_MIN_SIZE):
+        return None
+    return get_kernel()
+
+
+def _sgd_kernel() -> Any:
+    """The compiled one-pass SGD loop, or ``None`` if numba is missing or disabled."""
+    return _compiled("sgd", _sgd_loop)
 
 
 def _numba_kernel() -> Any:

@@ -37,7 +37,7 @@ corrections are folded into two scalars (``p -= α_t · m / (√v + ε̂)`` with
 rearranged).
 
 Adam and AdamW can also run as one fused loop compiled with ``numba`` (the ``fast``
-extra).  It is chosen by the ``use_numba`` argument:
+extra), and so can plain SGD (no momentum: ``p -= lr·g`` in one pass instead of two).  It is chosen by the ``use_numba`` argument:
 
 * ``None`` (default): use it when numba is installed and the buffer has at least
   :data:`NUMBA_MIN_SIZE` entries (below that the NumPy passes are already
