@@ -355,8 +355,9 @@ def bench_memory(n, bs, opts, with_torch, log):
     out = []
     for opt in opts:
         variants = [("neuronlab", {})]
-        if opt == "adam":   # Adam imports numba (the fused kernel); show the cost of that import
-            variants.append(("neuronlab", {"NEURONLAB_NO_NUMBA": "1"}))
+        # both optimizers import numba for their fused kernels when it is installed: show the
+        # cost of that import beside the NumPy-only run
+        variants.append(("neuronlab", {"NEURONLAB_NO_NUMBA": "1"}))
         if with_torch:
             variants.append(("torch", {}))
         for who, extra_env in variants:
