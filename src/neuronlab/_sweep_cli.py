@@ -8,6 +8,7 @@ import sys
 from typing import Any, Callable
 
 from .errors import HyperparameterError
+from ._cli_util import _finite_float, _int, _number
 from ._sweep_grid import _canon_hidden, hidden_text
 from ._sweep_results import _check_plot_path, _matplotlib
 
@@ -72,10 +73,7 @@ def _arg_seeds(text: str) -> Any:
 
 def _arg_count(minimum: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        v = _int(text)
         if v < minimum:
             raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {v}")
         return v
@@ -83,22 +81,9 @@ def _arg_count(minimum: int) -> Callable[[str], int]:
 
 
 def _arg_fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    v = _number(text)
     if not 0 < v < 1:
         raise argparse.ArgumentTypeError(f"must be a fraction in (0, 1), got {text}")
-    return v
-
-
-def _arg_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not math.isfinite(v):
-        raise argparse.ArgumentTypeError(f"must be finite, got {text}")
     return v
 
 
@@ -129,7 +114,7 @@ def add_sweep_command(subparsers: Any) -> argparse.ArgumentParser:
                    help="built-in name, .csv or .npz file (default: spirals)")
     p.add_argument("--target", metavar="COLUMN", help="CSV target column (default: the last column)")
     p.add_argument("--samples", type=_arg_count(2), metavar="N", help="generated data: number of samples")
-    p.add_argument("--noise", type=_arg_float, metavar="X", help="generated data: noise level")
+    p.add_argument("--noise", type=_finite_float, metavar="X", help="generated data: noise level")
     p.add_argument("--data-seed", type=_arg_count(0), default=0, metavar="N",
                    help="seed of the generated data and of the validation split (default: 0)")
     p.add_argument("--activation", type=_arg_names, default=["relu"], metavar="NAMES",
