@@ -24,6 +24,8 @@ import pytest
 
 from neuronlab import activations as acts
 
+from activation_facts import kinks
+
 try:  # the reference implementation for section 3; everything else needs NumPy only
     import torch
     import torch.nn.functional as F
@@ -60,19 +62,6 @@ def _build(case) -> acts.Activation:
 
 
 ELEMENTWISE_CASES = [c for c in CASES if c[0] != "softmax"]
-
-
-def kinks(act: acts.Activation) -> list[float]:
-    """Points where ``f`` is not differentiable (or, for step, not continuous)."""
-    if act.name == "step":
-        return [act.threshold]
-    if act.name in ("relu", "leaky_relu", "elu", "selu"):
-        return [0.0]
-    if act.name == "hard_tanh":
-        return [-1.0, 1.0]
-    if act.name == "hard_sigmoid":
-        return [-3.0, 3.0]
-    return []
 
 
 #: documented derivative values exactly at the kinks (PyTorch's conventions)

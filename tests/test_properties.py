@@ -27,24 +27,14 @@ from hypothesis.extra import numpy as hnp
 import neuronlab as nl
 from neuronlab import activations as acts
 
+from activation_facts import kinks
+
 BUILTINS = [name for name in acts.names() if acts.is_builtin(name)]
 ELEMENTWISE = [name for name in BUILTINS if name != "softmax"]
 #: activations that take a parameter, with the range it may take
 PARAMS = {"leaky_relu": ("alpha", 1e-3, 1.0), "elu": ("alpha", 1e-2, 3.0), "step": ("threshold", -2.0, 2.0)}
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _kinks(act: acts.Activation) -> list[float]:
-    if act.name == "step":
-        return [act.threshold]
-    if act.name in ("relu", "leaky_relu", "elu", "selu"):
-        return [0.0]
-    if act.name == "hard_tanh":
-        return [-1.0, 1.0]
-    if act.name == "hard_sigmoid":
-        return [-3.0, 3.0]
-    return []
 
 
 @st.composite
@@ -92,7 +82,7 @@ FD_H = 1e-6
 @given(data=st.data(), z=hnp.arrays(np.float64, st.integers(1, 16), elements=st.floats(-8.0, 8.0)))
 def test_derivatives_match_central_finite_differences(name, data, z):
     act = data.draw(activation((name,)))
-    z = z[np.all([np.abs(z - k) > 1e-4 for k in _kinks(act)], axis=0)] if _kinks(act) else z
+    z = z[np.all([np.abs(z - k) > 1e-4 for k in kinks(act)], axis=0)] if kinks(act) else z
     assume(z.size > 0)
     fd = (act(z + FD_H) - act(z - FD_H)) / (2 * FD_H)
     np.testing.assert_allclose(act.derivative(z), fd, rtol=1e-5, atol=1e-6, err_msg=repr(act))
