@@ -3,7 +3,7 @@ built-in exception a caller would catch (ValueError, TypeError, ImportError)."""
 import pytest
 
 import neuronlab as nl
-from neuronlab.errors import unknown_name
+from neuronlab._util.registry import unknown_name
 
 
 def test_an_unknown_name_suggests_the_close_one_and_lists_the_known_ones():

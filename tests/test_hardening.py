@@ -523,7 +523,7 @@ def test_a_python_training_killed_mid_epoch_resumes_to_bit_identical_weights(tmp
             proc.kill()
             proc.communicate()
     assert proc.returncode == -signal.SIGKILL
-    from neuronlab.checkpoint import load_checkpoint
+    from neuronlab.training.checkpoint import load_checkpoint
     assert load_checkpoint(ckpt)["meta"]["epoch"] == k       # the last finished epoch's checkpoint survived
     assert not list(tmp_path.glob(".run.ckpt.*.tmp"))         # no half-written temporary left behind
 

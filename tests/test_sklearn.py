@@ -324,7 +324,7 @@ def test_import_neuronlab_does_not_import_sklearn():
 
 def test_missing_sklearn_names_the_extra(monkeypatch):
     for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")] + [
-            "neuronlab.sklearn", "neuronlab._sklearn_base"]:
+            "neuronlab.sklearn", "neuronlab.sklearn.estimator"]:
         monkeypatch.delitem(sys.modules, name, raising=False)
     monkeypatch.setitem(sys.modules, "sklearn", None)        # import sklearn → ImportError
     with pytest.raises(nl.errors.MissingExtraError, match=r"neuronlab\[sklearn\]"):

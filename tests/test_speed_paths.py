@@ -135,7 +135,7 @@ def test_fit_history_is_deterministic_and_the_last_batch_may_be_short(rng):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_predict_and_evaluate_equal_the_readable_forward(dtype, rng, monkeypatch):
-    import neuronlab._network_fast as network_fast   # the chunked prediction lives there
+    import neuronlab.workspace as network_fast   # the chunked prediction lives there
     monkeypatch.setattr(network_fast, "_PREDICT_CHUNK", 16)   # several chunks, a short last one
     net = nl.Network.mlp([6, 9, 7, 4], hidden=["relu", "tanh"], seed=5, dtype=dtype)
     X = rng.standard_normal((37, 6)).astype(dtype)

@@ -13,7 +13,7 @@ import pytest
 
 import neuronlab as nl
 sweep_module = importlib.import_module("neuronlab.sweep")  # the module; nl.sweep is the function
-exec_module = importlib.import_module("neuronlab._sweep_exec")  # where the local process pool lives
+exec_module = importlib.import_module("neuronlab.sweep.executors")  # where the local process pool lives
 from neuronlab.errors import HyperparameterError, UnknownNameError
 from neuronlab.sweep import COLUMNS, SweepResult, expand_grid, read_results, sweep
 

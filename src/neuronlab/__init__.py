@@ -4,7 +4,10 @@
 >>> nl.Neuron(weights=[0.1, 0.2], bias=0.3, activation="relu").activation_value([0.5, 0.6])  # doctest: +ELLIPSIS
 0.47...
 """
-from . import activations, initializers, losses, optimizers
+from . import activations
+from . import initializers
+from . import losses
+from . import optimizers
 from .errors import (ArgumentTypeError, ConvergenceWarning, DataError, DivergenceError, HyperparameterError,
                      IndexRangeError, MissingExtraError, ModelFileError, NeuronLabError, NotFittedError,
                      ShapeError, UnknownNameError)
@@ -12,7 +15,7 @@ from .neuron import Neuron, NeuronExplanation
 from .layers import Dense, Dropout, Layer
 from .network import Network
 from .training import Callback, EarlyStopping, History
-from .gradcheck import gradcheck
+from .training.gradcheck import gradcheck
 from .perceptron import Perceptron
 # ``nl.sweep`` is the function; imported eagerly (sweep.py loads dask only when a sweep
 # asks for it) so that a later ``import neuronlab.sweep`` cannot rebind the name to the module

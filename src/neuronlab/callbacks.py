@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import check_fraction, check_positive_int
-from .inspect import (SATURATION_DERIVATIVE, SATURATION_FRACTION, NeuronStats, NeuronWarning,
-                      gradient_flow, neuron_stats)
+from ._util.validate import check_fraction, check_positive_int
+from .inspect import (SATURATION_DERIVATIVE, SATURATION_FRACTION, NeuronStats, NeuronWarning, gradient_flow,
+                      neuron_stats)
 from .training import Callback, EarlyStopping
 
 __all__ = ["Callback", "EarlyStopping", "NeuronMonitor", "NeuronWarning"]
@@ -34,7 +34,7 @@ __all__ = ["Callback", "EarlyStopping", "NeuronMonitor", "NeuronWarning"]
 _RELU_FAMILY = {"relu"}
 
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def _outside_stacklevel() -> int:
@@ -42,7 +42,7 @@ def _outside_stacklevel() -> int:
     (the user's ``net.fit(...)`` line), counted from the function calling ``warnings.warn``."""
     frame = sys._getframe(2)   # the caller of the function that calls warnings.warn
     level = 2
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _PACKAGE_DIR:
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         frame = frame.f_back
         level += 1
     return level

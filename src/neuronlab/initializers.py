@@ -42,7 +42,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ArgumentTypeError, HyperparameterError, ShapeError, unknown_name
+from .errors import ArgumentTypeError, HyperparameterError, ShapeError
+from ._util.registry import unknown_name
 
 __all__ = ["Initializer", "get", "names", "describe"]
 

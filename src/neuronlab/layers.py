@@ -30,8 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from . import activations, initializers
-from .errors import IndexRangeError, ShapeError, check_array, check_fraction, check_positive_int
+from . import activations
+from . import initializers
+from .errors import IndexRangeError, ShapeError
+from ._util.validate import check_array, check_fraction, check_positive_int
 from .neuron import Neuron
 
 __all__ = ["Layer", "Dense", "Dropout"]

@@ -18,10 +18,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import _network_fast, _network_state, activations, losses
-from ._network_fast import _Workspace  # noqa: F401  (network._Workspace still works)
-from .errors import (ArgumentTypeError, HyperparameterError, ShapeError, check_array, check_fraction,
-                     check_labels_length, resolve_dtype)
+from . import workspace as _network_fast
+from . import _network_state_tmp as _network_state
+from . import activations
+from . import losses
+from .workspace import _Workspace  # noqa: F401  (network._Workspace still works)
+from .errors import ArgumentTypeError, HyperparameterError, ShapeError
+from ._util.validate import check_array, check_fraction, check_labels_length, resolve_dtype
 from .layers import Dense, Dropout, Layer
 
 __all__ = ["Network", "default_loss"]

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from . import activations
-from .errors import DataError, HyperparameterError, ShapeError, check_array, check_finite
+from .errors import DataError, HyperparameterError, ShapeError
+from ._util.validate import check_array, check_finite
 
 __all__ = ["Neuron", "NeuronExplanation", "format_number"]
 

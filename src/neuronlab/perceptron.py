@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ConvergenceWarning, DataError, check_array, check_labels_length, check_positive, check_positive_int
+from .errors import ConvergenceWarning, DataError
+from ._util.validate import check_array, check_labels_length, check_positive, check_positive_int
 from .neuron import Neuron
 
 __all__ = ["Perceptron"]

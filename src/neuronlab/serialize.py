@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from . import activations
-from .checkpoint import atomic_write
+from .training.checkpoint import atomic_write
 from .errors import ModelFileError, NeuronLabError
 from .network import Network
 

@@ -1,0 +1,1 @@
+"""Plumbing shared by every part of neuronlab: validation, names, text, files, optional extras."""

@@ -1,0 +1,170 @@
+"""The :class:`Activation` base class and the one registry every activation lives in.
+
+Floor 1 (math): NumPy only.  A private part of :mod:`neuronlab.activations` (import that
+module, not this one): the built-ins in :mod:`neuronlab._activations_classic` and
+:mod:`neuronlab._activations_smooth` subclass :class:`Activation` and add themselves to
+``_REGISTRY`` with :func:`_register_builtins`; :mod:`neuronlab.activations` imports both
+and adds ``get``/``register``/``names`` on the same dict.  The stable ``sigmoid`` and
+``softplus`` live here because built-ins of both groups (and the losses) use them.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import ArgumentTypeError
+
+_INF = float("inf")
+
+
+def _as_float(z: Any) -> np.ndarray:
+    z = np.asarray(z)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    return z
+
+
+def sigmoid(z: Any, out: np.ndarray | None = None) -> np.ndarray:
+    """Numerically stable logistic function ``1 / (1 + exp(-z))``.
+
+    Computed as ``exp(min(z,0)) / (1 + exp(-|z|))`` so that ``exp`` never sees a
+    large positive argument: no overflow for any finite ``z``.
+    """
+    z = _as_float(z)
+    e = np.exp(-np.abs(z))
+    num = np.where(z >= 0, np.ones_like(e), e)
+    return np.divide(num, 1.0 + e, out=out)
+
+
+def softplus(z: Any) -> np.ndarray:
+    """Stable ``log(1 + exp(z))`` as ``logaddexp(0, z)``."""
+    z = _as_float(z)
+    return np.logaddexp(np.zeros_like(z), z)
+
+
+
+class Activation:
+    """One activation function: ``f`` and ``f'`` together, with range, threshold and init.
+
+    Subclasses implement :meth:`f` and :meth:`df` (the derivative as a function of ``z``)
+    and may override :meth:`backward` to use the cached activation value instead.
+
+    Attributes
+    ----------
+    name : str
+        Registry name.
+    params : dict
+        Parameters it was built with (``{"alpha": 0.1}``).
+    output_range : tuple of float
+        ``(low, high)`` of the activation values.
+    threshold : float or None
+        Activation value above which the neuron fires.
+    init : str
+        Name of the preferred weight initializer.
+    saturating : bool
+        Whether the derivative goes to 0 on one or both sides (sigmoid, tanh, ...).
+    formula, derivative_formula : str
+        Human-readable formulas (for tables and the CLI).
+    """
+
+    name: str = "activation"
+    output_range: tuple[float, float] = (-_INF, _INF)
+    threshold: float | None = 0.0
+    init: str = "glorot_uniform"
+    saturating: bool = False
+    formula: str = ""
+    derivative_formula: str = ""
+    #: which cached array :meth:`backward` reads: "z" (weighted sums) or "a" (activation values)
+    uses: str = "z"
+
+    def __init__(self, **params: Any) -> None:
+        if params and type(self).__init__ is Activation.__init__:
+            # only subclasses with their own __init__ (alpha, threshold) take parameters
+            raise ArgumentTypeError(f"{type(self).__name__} takes no parameters, got {sorted(params)}")
+        self.params = dict(params)
+
+    # -- the function and its derivative -------------------------------------------------
+    def f(self, z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def df(self, z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, z: Any) -> np.ndarray:
+        """Activation values ``f(z)``, elementwise, same shape and float dtype as ``z``."""
+        return self.f(_as_float(z))
+
+    def derivative(self, z: Any) -> np.ndarray:
+        """``f'(z)``, elementwise; takes the weighted sums ``z`` (not the activation values)."""
+        return self.df(_as_float(z))
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Backpropagate through the activation: ``grad * f'(z)``.
+
+        Parameters
+        ----------
+        z, a : ndarray of shape (n_samples, n_units)
+            Weighted sums and activation values cached by the forward pass.
+        grad : ndarray of shape (n_samples, n_units)
+            dL/da.
+        out : ndarray, optional
+            Where to write dL/dz (may be ``grad`` itself).
+        """
+        return np.multiply(grad, self.df(z), out=out)
+
+    def fires(self, a: Any) -> np.ndarray:
+        """Whether activation values ``a`` pass the firing threshold (``a > threshold``)."""
+        return np.asarray(a) > self.threshold
+
+    # -- in-place forms used by the training workspace (same numbers as f / backward) ------
+    def f_into(self, z: np.ndarray, out: np.ndarray, zeros: np.ndarray | None = None) -> np.ndarray:
+        """Write ``f(z)`` into ``out`` (same shape and dtype as ``z``) and return it.
+
+        The result is exactly :meth:`f`'s.  ``zeros`` is an optional array of zeros shaped
+        like ``z`` that activations comparing against 0 may use (NumPy's ``maximum``
+        against a full zero array is about 3× faster than against the scalar 0).  The
+        default computes :meth:`f` and copies it; ReLU and a few others write in place.
+        """
+        np.copyto(out, self.f(z))
+        return out
+
+    def backward_inplace(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray,
+                         mask: np.ndarray | None = None) -> np.ndarray:
+        """``grad *= f'(z)`` in place (dL/da becomes dL/dz) and return ``grad``.
+
+        Exactly :meth:`backward` with ``out=grad``.  ``mask`` is an optional boolean
+        scratch array shaped like ``grad`` (ReLU writes ``a > 0`` into it instead of
+        allocating).
+        """
+        return self.backward(z, a, grad, out=grad)
+
+    # -- description ----------------------------------------------------------------------
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"Activation({self.name}{', ' + args if args else ''})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Activation) and (self.name, self.params) == (other.name, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(sorted(self.params.items()))))
+
+    def config(self) -> dict[str, Any]:
+        """``{"name": ..., **params}``: enough to rebuild it with :func:`get`."""
+        return {"name": self.name, **self.params}
+
+
+# ---------------------------------------------------------------------------------------
+# The registry: one dict, name -> factory building an Activation from its parameters.
+# ---------------------------------------------------------------------------------------
+
+_REGISTRY: dict[str, Callable[..., Activation]] = {}
+_BUILTIN: set[str] = set()
+
+
+def _register_builtins(*classes: type[Activation]) -> None:
+    """Add built-in activation classes to the registry under their ``name``."""
+    for cls in classes:
+        _REGISTRY[cls.name] = cls
+        _BUILTIN.add(cls.name)

@@ -1,0 +1,316 @@
+"""The ``neuronlab`` command line: train, evaluate, predict, inspect and explain networks.
+
+Floor 4 (faces).  ``neuronlab`` (the console script) and ``python -m neuronlab`` both call
+:func:`main`; with no command they print the help.  ``neuronlab train`` with no options
+trains a network on the built-in digits data and writes the model and pictures to
+``./neuronlab-out/``.
+
+Exit codes: 0 success; 2 bad usage or bad input (one line on stderr, no traceback);
+130 interrupted (``train`` still writes the model of the last finished epoch); 1 otherwise.
+
+This module holds the parser and :func:`main`; the commands live in ``_cli_train``,
+``_cli_commands`` and ``_cli_model``, the shared pieces in ``_cli_util``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from .. import datasets as _datasets
+from .. import losses as _losses
+from .. import optimizers as _optimizers
+from ..errors import MissingExtraError, NeuronLabError
+from .compute import (_GATES, cmd_activations, cmd_evaluate, cmd_explain, cmd_inspect, cmd_neuron, cmd_perceptron,
+                      cmd_plot, cmd_predict)
+from .train import cmd_train
+from .sweep import add_sweep_command
+from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, UsageError, _err, _finite_float, _float_list, _fraction,
+                     _int, _int_list, _nonneg_int, _one_line, _positive_float, _positive_int)
+
+__all__ = ["main", "build_parser", "UsageError"]
+
+
+# =======================================================================================
+# Argument parsing
+# =======================================================================================
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line (and exit code 2) instead of
+    printing the whole usage block."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30, width=100)
+
+
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _add_data_args(p: argparse.ArgumentParser, required: bool = True, what: str = "the data") -> None:
+    p.add_argument("--data", required=required, metavar="DATA",
+                   help=f"{what}: a built-in name, a .csv or .npz file, or an IDX pair IMAGES,LABELS")
+    p.add_argument("--target", metavar="COLUMN",
+                   help="CSV target column (default: the one the model was trained on, else the last column)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (used by :func:`main` and by the docs)."""
+    builtin = ", ".join(_datasets.names())
+    parser = _Parser(
+        prog=PROG, formatter_class=_Formatter,
+        description="Build, train and look inside neural networks, neuron by neuron.",
+        epilog=_examples(
+            "neuronlab train                                   # digits, progress, test accuracy, model + pictures",
+            "neuronlab train --data moons --hidden 16,16 --activation tanh",
+            "neuronlab evaluate neuronlab-out/model.nlz --data digits",
+            "neuronlab neuron --weights 0.1,0.2 --bias 0.3 --inputs 0.5,0.6 --activation relu",
+            "neuronlab <command> --help                        # options and examples of one command",
+        ),
+    )
+    from .. import __version__
+    parser.add_argument("--version", action="version", version=f"neuronlab {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
+
+    # -- train -----------------------------------------------------------------------------
+    p = sub.add_parser(
+        "train", help="train a network on built-in data or your own file",
+        formatter_class=_Formatter,
+        description=("Train a multilayer perceptron by backpropagation and gradient descent.  With no options:\n"
+                     "the digits data (8×8 images), hidden layers 128,64 (relu), 30 epochs of Adam, 20% held out\n"
+                     "for the test, 10% of the rest for validation; the model goes to ./neuronlab-out/model.nlz\n"
+                     "and pictures to ./neuronlab-out/plots/.\n\n"
+                     f"Built-in data: {builtin}.\n"
+                     "Features are standardised (the scaler is stored in the model file); class labels of any\n"
+                     "type are mapped to classes and back.  Ctrl-C stops after the current batch and still\n"
+                     "writes the model of the last finished epoch (exit code 130)."),
+        epilog=_examples(
+            "neuronlab train",
+            "neuronlab train --data iris --hidden 16 --epochs 100",
+            "neuronlab train --data spirals --hidden 32,32 --activation relu,tanh --lr 0.01 --plots pics/",
+            "neuronlab train --data houses.csv --target price --loss mae --out houses.nlz",
+            "neuronlab train --data train-images.idx3-ubyte,train-labels.idx1-ubyte --hidden 128 --epochs 5",
+            "neuronlab train --epochs 100 --checkpoint run.ckpt            # killed? run it again with --resume:",
+            "neuronlab train --epochs 100 --checkpoint run.ckpt --resume",
+        ))
+    p.add_argument("--data", default="digits", metavar="DATA",
+                   help="built-in name, .csv or .npz file, or an IDX pair IMAGES,LABELS (default: digits)")
+    p.add_argument("--target", metavar="COLUMN", help="CSV target column (default: the last column)")
+    p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
+                   help="how to read the targets of a file (default: auto — text or few distinct integers are classes)")
+    p.add_argument("--samples", type=_positive_int, metavar="N", help="generated data: number of samples")
+    p.add_argument("--noise", type=float, metavar="X", help="generated data: noise level")
+    p.add_argument("--hidden", type=_int_list, default=[128, 64], metavar="SIZES",
+                   help="hidden layer sizes, e.g. 64,32 ('none' for no hidden layer; default: 128,64)")
+    p.add_argument("--activation", default="relu", metavar="NAME[,NAME…]",
+                   help="hidden activation, or one per hidden layer, e.g. relu,tanh (default: relu)")
+    p.add_argument("--output", default="auto", metavar="NAME",
+                   help="output activation (default: auto — softmax for classes, identity for values)")
+    p.add_argument("--loss", default="auto", metavar="NAME",
+                   help=f"loss: {', '.join(_losses.names())} (default: auto — matches the output activation)")
+    p.add_argument("--epochs", type=_positive_int, default=30, metavar="N", help="passes over the data (default: 30)")
+    p.add_argument("--batch-size", type=_positive_int, default=32, metavar="N", help="samples per step (default: 32)")
+    p.add_argument("--optimizer", default="adam", metavar="NAME",
+                   help=f"{', '.join(_optimizers.names())} (default: adam)")
+    p.add_argument("--lr", type=_positive_float, metavar="RATE", help="learning rate (default: the optimizer's own)")
+    p.add_argument("--val-split", type=_fraction, default=0.1, metavar="F",
+                   help="fraction of the training data held out for validation (default: 0.1)")
+    p.add_argument("--early-stopping", type=_nonneg_int, default=10, metavar="N",
+                   help="stop after N epochs without improvement and keep the best weights (0: off; default: 10)")
+    p.add_argument("--test-split", type=_fraction, default=0.2, metavar="F",
+                   help="fraction held out (stratified by class) for the final test (0: none; default: 0.2)")
+    p.add_argument("--seed", type=_nonneg_int, default=0, metavar="N",
+                   help="seed of the split, the weights and the shuffling (default: 0)")
+    p.add_argument("--out", default=DEFAULT_MODEL, metavar="MODEL",
+                   help=f"model file to write (default: {DEFAULT_MODEL})")
+    p.add_argument("--plots", metavar="DIR",
+                   help="folder for the pictures (default: 'plots' beside the model file)")
+    p.add_argument("--no-plots", action="store_true", help="draw no pictures")
+    p.add_argument("--progress", choices=("auto", "bar", "lines", "none"), default="auto",
+                   help="progress on stderr: a bar (tqdm), one line per epoch, or nothing "
+                        "(default: auto — a bar on a terminal when tqdm is installed, else lines)")
+    p.add_argument("--checkpoint", metavar="FILE",
+                   help="write a checkpoint (weights, optimizer and random state, history) to FILE after "
+                        "every --checkpoint-every epochs, atomically")
+    p.add_argument("--checkpoint-every", type=_positive_int, default=1, metavar="N",
+                   help="epochs between checkpoints (default: 1)")
+    p.add_argument("--resume", nargs="?", const=True, default=None, metavar="FILE",
+                   help="continue from a checkpoint (default FILE: the --checkpoint file); run the same command "
+                        "as before and the final weights equal an uninterrupted run's, bit for bit")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_train)
+
+    # -- evaluate --------------------------------------------------------------------------
+    p = sub.add_parser(
+        "evaluate", help="test metrics of a saved model on labelled data", formatter_class=_Formatter,
+        description="Loss and accuracy (with a confusion matrix) for a classifier, or MAE/RMSE/R² for\n"
+                    "regression, on labelled data prepared exactly as at training time.",
+        epilog=_examples("neuronlab evaluate neuronlab-out/model.nlz --data digits",
+                         "neuronlab evaluate model.nlz --data test.csv --target species --json"))
+    p.add_argument("model", metavar="MODEL", help="a model file written by 'neuronlab train' or net.save()")
+    _add_data_args(p, what="labelled data")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=cmd_evaluate)
+
+    # -- predict ---------------------------------------------------------------------------
+    p = sub.add_parser(
+        "predict", help="predictions of a saved model, one row per input row", formatter_class=_Formatter,
+        description="Write one row per input row: the predicted class and the probability of every class,\n"
+                    "or the predicted values for regression.  A target column in the input is ignored.",
+        epilog=_examples("neuronlab predict model.nlz --data new.csv --out predictions.csv",
+                         "neuronlab predict model.nlz --data digits | head"))
+    p.add_argument("model", metavar="MODEL")
+    _add_data_args(p, what="input rows")
+    p.add_argument("--out", metavar="FILE", help="CSV file to write (default: standard output)")
+    p.set_defaults(func=cmd_predict)
+
+    # -- inspect ---------------------------------------------------------------------------
+    p = sub.add_parser(
+        "inspect", help="per-layer neuron statistics: firing, dead, saturated", formatter_class=_Formatter,
+        description="Run the data through the model and report, for every layer, how many neurons there\n"
+                    "are, how often they fire, how many are dead (never fire) or saturated, and the worst\n"
+                    "neurons.",
+        epilog=_examples("neuronlab inspect neuronlab-out/model.nlz --data digits",
+                         "neuronlab inspect model.nlz --data data.csv --json > stats.json"))
+    p.add_argument("model", metavar="MODEL")
+    _add_data_args(p, what="inputs to look at")
+    p.add_argument("--worst", type=_nonneg_int, default=5, metavar="N",
+                   help="most problem neurons listed per hidden layer (0: none; default: 5)")
+    p.add_argument("--json", action="store_true", help="print the statistics as JSON")
+    p.set_defaults(func=cmd_inspect)
+
+    # -- explain ---------------------------------------------------------------------------
+    p = sub.add_parser(
+        "explain", help="the computation of one neuron on one input row", formatter_class=_Formatter,
+        description="Show w·x + b = z → f(z) = a → fires? for one neuron of a saved model on one row of\n"
+                    "the data (rows count from 0; the inputs of the first layer are the standardised features).",
+        epilog=_examples("neuronlab explain neuronlab-out/model.nlz --data digits --row 3 --layer 1 --neuron 5",
+                         "neuronlab explain model.nlz --data moons --row 0 --layer 0 --neuron 2 --json"))
+    p.add_argument("model", metavar="MODEL")
+    _add_data_args(p, what="the rows")
+    p.add_argument("--row", type=_nonneg_int, default=0, metavar="I", help="row index, from 0 (default: 0)")
+    p.add_argument("--layer", type=_int, default=0, metavar="L",
+                   help="position of the layer in the network, from 0 (-1: the output layer; default: 0)")
+    p.add_argument("--neuron", type=_int, default=0, metavar="J", help="neuron index in the layer, from 0 (default: 0)")
+    p.add_argument("--json", action="store_true", help="print every number as JSON")
+    p.set_defaults(func=cmd_explain)
+
+    # -- neuron ----------------------------------------------------------------------------
+    p = sub.add_parser(
+        "neuron", help="compute one neuron by hand: a = f(w·x + b)", formatter_class=_Formatter,
+        description="The weighted sum z = w·x + b, the activation value a = f(z) (printed first) and whether\n"
+                    "the neuron fires.  Write negative numbers with '=': --inputs=-0.5,0.6",
+        epilog=_examples("neuronlab neuron --weights 0.1,0.2 --bias 0.3 --inputs 0.5,0.6 --activation relu",
+                         "neuronlab neuron --weights=-1,2 --inputs 1,1 --activation sigmoid --json"))
+    p.add_argument("--weights", type=_float_list, required=True, metavar="W1,W2,…")
+    p.add_argument("--bias", type=_finite_float, default=0.0, metavar="B", help="(default: 0)")
+    p.add_argument("--inputs", type=_float_list, required=True, metavar="X1,X2,…")
+    p.add_argument("--activation", default="relu", metavar="NAME", help="(default: relu)")
+    p.add_argument("--threshold", type=_finite_float, metavar="T",
+                   help="firing threshold on the activation value (default: the activation's own)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_neuron)
+
+    # -- activations -----------------------------------------------------------------------
+    p = sub.add_parser(
+        "activations", help="every activation function: formula, derivative, range, threshold",
+        formatter_class=_Formatter,
+        description="A table of the registered activation functions.",
+        epilog=_examples("neuronlab activations", "neuronlab activations --plot activations.png",
+                         "neuronlab activations --json"))
+    p.add_argument("--plot", metavar="FILE", help="also draw every activation and its derivative to FILE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_activations)
+
+    # -- plot ------------------------------------------------------------------------------
+    p = sub.add_parser(
+        "plot", help="draw a picture of a saved model", formatter_class=_Formatter,
+        description="curves: training and validation loss/metric per epoch (stored in the model file);\n"
+                    "regions: decision regions over 2-D data; neurons: what each hidden neuron responds to\n"
+                    "over 2-D data; histograms: activation values per layer; diagram: the network, neurons\n"
+                    "and weights (coloured by activity when --data is given).",
+        epilog=_examples("neuronlab plot neuronlab-out/model.nlz --kind curves --out curves.png",
+                         "neuronlab plot model.nlz --data moons --kind regions --out regions.png"))
+    p.add_argument("model", metavar="MODEL")
+    _add_data_args(p, required=False, what="data (needed by regions, neurons and histograms)")
+    p.add_argument("--kind", choices=PLOT_KINDS, required=True)
+    p.add_argument("--out", metavar="FILE", help="picture file (default: KIND.png)")
+    p.set_defaults(func=cmd_plot)
+
+    # -- perceptron ------------------------------------------------------------------------
+    p = sub.add_parser(
+        "perceptron", help="Rosenblatt's perceptron on a logic gate (XOR does not converge)",
+        formatter_class=_Formatter,
+        description="Train one step neuron with the perceptron rule w ← w + η(y − ŷ)x on a two-input logic\n"
+                    "gate and say whether it converged.  AND, OR, NAND and NOR are linearly separable;\n"
+                    "XOR is not, so the rule never converges on it (this is reported, exit code 0).",
+        epilog=_examples("neuronlab perceptron --gate and", "neuronlab perceptron --gate xor --epochs 50"))
+    p.add_argument("--gate", choices=tuple(_GATES), required=True)
+    p.add_argument("--epochs", type=_positive_int, default=100, metavar="N", help="most epochs to try (default: 100)")
+    p.add_argument("--lr", type=_positive_float, default=1.0, metavar="ETA", help="learning rate η (default: 1)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_perceptron)
+
+    # -- sweep (defined in sweep.py) --------------------------------------------------------
+    add_sweep_command(sub)
+
+    return parser
+
+
+# =======================================================================================
+# Entry point
+# =======================================================================================
+
+
+def _safe_streams() -> None:
+    """Never fail on printing ×, →, ∞ to a terminal that cannot show them."""
+    for stream in (sys.stdout, sys.stderr):
+        enc = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if enc and enc != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):  # pragma: no cover
+                pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    _safe_streams()
+    parser = build_parser()
+    command = PROG
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        command = f"{PROG} {args.command}"
+        return int(args.func(args) or 0)
+    except UsageError as err:
+        _err(_one_line(err))
+        return 2
+    except MissingExtraError as err:             # an optional dependency is missing: not the user's input
+        _err(f"{command}: error: {_one_line(err)}")
+        return 1
+    except KeyboardInterrupt:
+        _err(f"{command}: interrupted")
+        return 130
+    except BrokenPipeError:
+        try:  # the reader went away (e.g. '| head'): stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:  # pragma: no cover
+            pass
+        return 1
+    except (NeuronLabError, ValueError, OSError) as err:
+        _err(f"{command}: error: {_one_line(err)}")
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

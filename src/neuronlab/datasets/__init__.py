@@ -1,0 +1,141 @@
+"""Data for the command line and the examples: generated 2-D sets, small real sets, CSV,
+``.npz`` and IDX files, a stratified train/test split and a JSON-able standardiser.
+
+Floor 4 (faces).  NumPy only; scikit-learn is imported lazily, and only for its bundled
+data sets (digits, iris, wine, breast_cancer, diabetes).  Nothing here ever touches the
+network.
+
+>>> import neuronlab as nl
+>>> data = nl.datasets.load("moons", n=100, noise=0.1, seed=0)
+>>> data.X.shape, data.task, data.target_names
+((100, 2), 'classification', [0, 1])
+>>> train, test = data.split(test_size=0.25, seed=0)
+>>> len(train), len(test)
+(75, 25)
+
+The preprocessing that a model needs at prediction time (the fitted scaler, the class
+labels, the feature names) is stored in ``net.metadata`` by :func:`model_metadata` and
+applied again by :func:`prepare_features`, :func:`encode_targets` and
+:func:`decode_classes`, so a saved model predicts on raw data.
+
+The parts live in private modules — ``_datasets_prep`` (the :class:`Dataset` record,
+splitting, :class:`Standardizer`, model metadata), ``_datasets_builtin`` (the generated and
+the scikit-learn sets) and ``_datasets_files`` (CSV, ``.npz``, IDX); this module gathers
+them, names the built-in sets and loads one by name or path.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Sequence
+
+from ..errors import DataError, HyperparameterError, MissingExtraError
+from .._util.registry import unknown_name
+from .dataset import (Dataset, Standardizer, class_labels, decode_classes, decode_values, encode_targets,
+                      model_metadata, prepare_features, train_test_split)
+from .builtin import _GENERATED, _SKLEARN, _set_key, blobs, circles, load_sklearn, moons, spirals, xor
+from .files import _check_file, _is_idx, read_csv, read_idx, read_idx_pair, read_npz, write_idx
+from .files import write_csv  # noqa: F401  (not in __all__; the CLI writes predictions with it)
+
+__all__ = [
+    "Dataset", "Standardizer", "MissingExtraError", "names", "generated_names", "real_names", "load",
+    "xor", "circles", "moons", "spirals", "blobs", "load_sklearn", "read_csv", "read_npz", "read_idx",
+    "write_idx", "read_idx_pair", "train_test_split", "model_metadata", "prepare_features",
+    "encode_targets", "decode_classes", "decode_values", "class_labels",
+]
+
+# Dataset and Standardizer live in _datasets_prep but belong to this module (reprs, pickles).
+for _cls in (Dataset, Standardizer):
+    _cls.__module__ = __name__
+del _cls
+
+
+# ---------------------------------------------------------------------------------------
+# The built-in names, and loading by name or path
+# ---------------------------------------------------------------------------------------
+
+def generated_names() -> list[str]:
+    """Names of the generated 2-D sets."""
+    return sorted(_GENERATED)
+
+
+def real_names() -> list[str]:
+    """Names of the small real sets (scikit-learn's bundled data)."""
+    return sorted(_SKLEARN)
+
+
+def names() -> list[str]:
+    """Every built-in data set name."""
+    return sorted([*_GENERATED, *_SKLEARN])
+
+
+def describe() -> list[dict[str, str]]:
+    """One row per built-in data set: name, kind, task, description."""
+    rows = [{"name": k, "source": "generated", "task": "classification", "description": (f.__doc__ or "").split("\n")[0]}
+            for k, f in sorted(_GENERATED.items())]
+    rows += [{"name": k, "source": "scikit-learn", "task": v[1], "description": v[2]} for k, v in sorted(_SKLEARN.items())]
+    return rows
+
+
+def _looks_like_path(spec: str) -> bool:
+    return (os.sep in spec or "/" in spec or "," in spec or os.path.exists(spec)
+            or os.path.splitext(spec)[1].lower() in (".csv", ".npz", ".gz", ".idx", ".tsv", ".txt")
+            or "ubyte" in spec.lower())
+
+
+def load(name: str, *, target: str | None = None, task: str = "auto", require_target: bool = True,
+         feature_names: Sequence[str] | None = None, **kwargs: Any) -> Dataset:
+    """A data set by built-in name or from a file.
+
+    Parameters
+    ----------
+    name : str
+        A generated set (``xor``, ``circles``, ``moons``, ``spirals``, ``blobs``; keyword
+        arguments ``n``, ``noise``, ``seed`` and the set's own), a real set
+        (``digits``, ``iris``, ``wine``, ``breast_cancer``, ``diabetes``), a ``.csv`` file, a
+        ``.npz`` file (arrays ``X`` and ``y``), or an IDX image/label pair
+        ``"images.idx3-ubyte,labels.idx1-ubyte"`` (plain or gzip; one IDX file alone gives
+        unlabeled images).
+    target : str, optional
+        CSV only: the target column (default: the last column).
+    task : {"auto", "classification", "regression"}
+        Files only: how to read the targets (auto: strings and few distinct integers are classes).
+    require_target : bool
+        Files only: if False, a file without targets is read as unlabeled features.
+    feature_names : sequence of str, optional
+        CSV only: the feature columns to read, in this order (a model's features).
+
+    Raises
+    ------
+    UnknownNameError
+        An unknown name (with a close match and the known names).
+    DataError
+        A missing or malformed file (the message names the line and column).
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise DataError("data must be a built-in name or a file path, got an empty name")
+    key = _set_key(name)
+    if key in _GENERATED:
+        try:
+            return _GENERATED[key](**kwargs)
+        except TypeError as err:
+            raise HyperparameterError(f"data set '{key}': {err}") from None
+    if key in _SKLEARN:
+        if kwargs:
+            raise HyperparameterError(f"data set '{key}' takes no options, got {sorted(kwargs)}")
+        return load_sklearn(key)
+    if not _looks_like_path(name):
+        raise unknown_name("data set", name, names())
+    if kwargs:
+        raise HyperparameterError(f"options {sorted(kwargs)} apply to generated data sets only")
+    if "," in name:
+        parts = [p.strip() for p in name.split(",")]
+        if len(parts) != 2 or not all(parts):
+            raise DataError(f"an IDX pair is two paths separated by one comma (images,labels), got {name!r}")
+        return read_idx_pair(parts[0], parts[1], task=task)
+    _check_file(name)
+    low = name.lower()
+    if low.endswith(".npz"):
+        return read_npz(name, task=task, require_target=require_target)
+    if _is_idx(name):
+        return read_idx_pair(name, None, task=task)
+    return read_csv(name, target=target, task=task, require_target=require_target, feature_names=feature_names)

@@ -1,0 +1,386 @@
+"""Data files: CSV (read and write), ``.npz`` and IDX (the MNIST format; read and write, plain
+or gzip), each read into a :class:`~neuronlab.datasets.Dataset`.
+
+Floor 4 (faces), private part of :mod:`neuronlab.datasets`.  NumPy and the standard
+library only.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import math
+import os
+import struct
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import DataError, HyperparameterError, ShapeError
+from .._util.validate import check_array
+from .dataset import Dataset, _plain
+
+
+def _check_file(path: str) -> None:
+    if not os.path.exists(path):
+        raise DataError(f"no such file: {path}")
+    if os.path.isdir(path):
+        raise DataError(f"{path} is a folder, not a data file")
+
+
+# ---------------------------------------------------------------------------------------
+# CSV
+# ---------------------------------------------------------------------------------------
+
+def _read_rows(path: str, delimiter: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line number, fields) for every non-blank row."""
+    _check_file(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except UnicodeDecodeError as err:
+        raise DataError(f"{path} is not a UTF-8 text file ({err.reason} at byte {err.start})") from None
+    if not text.strip():
+        raise DataError(f"{path} is empty; a CSV file needs a header row and at least one data row")
+    if delimiter is None:
+        first = text.splitlines()[0]
+        delimiter = max([",", ";", "\t"], key=first.count) if any(c in first for c in ",;\t") else ","
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for fields in reader:
+            if not fields or all(not f.strip() for f in fields):
+                continue
+            if header is None:
+                header = [f.strip() for f in fields]
+                continue
+            rows.append((reader.line_num, fields))
+    except csv.Error as err:
+        raise DataError(f"{path}, line {reader.line_num}: {err}") from None
+    assert header is not None
+    for i, h in enumerate(header):
+        if not h:
+            raise DataError(f"{path}, line 1: column {i + 1} of the header has no name")
+    seen: set[str] = set()
+    for h in header:
+        if h in seen:
+            raise DataError(f"{path}, line 1: the column name '{h}' appears twice in the header")
+        seen.add(h)
+    for line, fields in rows:
+        if len(fields) != len(header):
+            raise DataError(f"{path}, line {line}: expected {len(header)} values (one per header column), "
+                            f"got {len(fields)}")
+    if not rows:
+        raise DataError(f"{path} has a header but no data rows")
+    return header, rows
+
+
+def _parse_number(value: str, line: int, column: str, path: str) -> float:
+    v = value.strip()
+    if not v:
+        raise DataError(f"{path}, line {line}, column '{column}': missing value")
+    try:
+        x = float(v)
+    except ValueError:
+        raise DataError(f"{path}, line {line}, column '{column}': {v!r} is not a number") from None
+    if not math.isfinite(x):
+        raise DataError(f"{path}, line {line}, column '{column}': {v!r} is not a finite number")
+    return x
+
+
+def _infer_task(values: list[Any], numeric: bool) -> str:
+    if not numeric:
+        return "classification"
+    arr = np.asarray(values, dtype=np.float64)
+    if np.all(arr == np.rint(arr)) and len(np.unique(arr)) <= max(2, min(20, len(arr) // 2)):
+        return "classification"
+    return "regression"
+
+
+def _finite_float(text: str) -> float | None:
+    """``text`` as a finite number, or None when it is not one."""
+    try:
+        f = float(text)
+    except ValueError:
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _class_values(raw: list[str]) -> tuple[list[Any], bool]:
+    """Labels as ints when every label is an integer, else as the stripped strings."""
+    out: list[Any] = []
+    for v in raw:
+        f = _finite_float(v)
+        if f is None or f != int(f):
+            return [v for v in raw], False
+        out.append(int(f))
+    return out, True
+
+
+def _index_classes(labels: list[Any]) -> tuple[list[Any], np.ndarray]:
+    """The distinct class labels, sorted (numbers before text), and every label's index into them."""
+    classes = sorted(set(labels), key=lambda v: (isinstance(v, str), v))
+    index = {c: i for i, c in enumerate(classes)}
+    return classes, np.array([index[v] for v in labels], dtype=np.int64)
+
+
+def _unlabeled(X: np.ndarray, fnames: list[str], task: str, name: str, target: str | None = None) -> Dataset:
+    """Features without targets (data to predict on); task ``auto`` reads as classification."""
+    return Dataset(X, None, fnames, [], "classification" if task == "auto" else task, name, target)
+
+
+def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimiter: str | None = None,
+             require_target: bool = True, feature_names: Sequence[str] | None = None) -> Dataset:
+    """Read a CSV file with a header row.
+
+    Parameters
+    ----------
+    path : str
+    target : str, optional
+        The target column by name; default: the last column.  Class labels may be of any
+        type (strings such as ``"setosa"``); they are sorted and mapped to 0..k-1.
+    task : {"auto", "classification", "regression"}
+        ``auto``: a non-numeric target, or integers with few distinct values, is a class label.
+    delimiter : str, optional
+        Default: the most frequent of ``,`` ``;`` and tab in the header line.
+    require_target : bool
+        If False and ``feature_names`` are given, the target column may be absent (data to
+        predict on); if False without ``feature_names``, every column is a feature when
+        ``target`` is not in the header.
+    feature_names : sequence of str, optional
+        The columns to use as features, in this order (the model's features); by default
+        every column but the target.
+
+    Raises
+    ------
+    DataError
+        With the line and column: ``line 17, column 'age': 'abc' is not a number``,
+        ``missing value``, a row of the wrong length, an unknown target column.
+    """
+    if task not in ("auto", "classification", "regression"):
+        raise HyperparameterError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")
+    header, rows = _read_rows(str(path), delimiter)
+    if target is not None and target not in header:
+        if require_target or feature_names is None:
+            import difflib
+            close = difflib.get_close_matches(target, header, n=1, cutoff=0.6)
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            raise DataError(f"{path} has no column '{target}'{hint} (its columns: {', '.join(header[:12])}"
+                            f"{' …' if len(header) > 12 else ''})")
+    if target is None and require_target:
+        target = header[-1]
+    has_target = target is not None and target in header
+    if feature_names is not None:
+        missing = [f for f in feature_names if f not in header]
+        others = [h for h in header if not (has_target and h == target)]
+        if missing and len(others) == len(feature_names) and not set(others) & set(feature_names):
+            feature_names = others  # no name in common, same count: the columns in file order
+            missing = []
+        if missing:
+            raise DataError(f"{path} lacks the feature column(s) {', '.join(repr(m) for m in missing[:5])}"
+                            f"{' …' if len(missing) > 5 else ''}; the model expects the columns "
+                            f"{', '.join(feature_names[:8])}{' …' if len(feature_names) > 8 else ''}")
+        features = list(feature_names)
+    else:
+        features = [h for h in header if not (has_target and h == target)]
+    if not features:
+        raise DataError(f"{path} has no feature columns besides the target '{target}'")
+    col = {h: i for i, h in enumerate(header)}
+    fidx = [col[f] for f in features]
+    X = np.empty((len(rows), len(features)), dtype=np.float64)
+    for r, (line, fields) in enumerate(rows):
+        for j, ci in enumerate(fidx):
+            X[r, j] = _parse_number(fields[ci], line, header[ci], path)
+    if not has_target:
+        return _unlabeled(X, features, task, os.path.basename(str(path)), target)
+    ti = col[target]
+    raw = [fields[ti].strip() for _, fields in rows]
+    for (line, _), v in zip(rows, raw):
+        if not v:
+            raise DataError(f"{path}, line {line}, column '{target}': missing value")
+    values, numeric = _class_values(raw)
+    if not numeric and all(_finite_float(v) is not None for v in raw):
+        values = [float(v) for v in raw]
+    floats_ok = all(isinstance(v, (int, float)) for v in values)
+    kind = task if task != "auto" else _infer_task(values, floats_ok)
+    if kind == "regression":
+        if not floats_ok:
+            for (line, _), v in zip(rows, raw):
+                _parse_number(v, line, target, path)
+        y = np.asarray(values, dtype=np.float64)
+        return Dataset(X, y, features, [target], "regression", os.path.basename(str(path)), target)
+    if floats_ok and not numeric:
+        values = raw  # e.g. 0.5 / 1.5 treated as classes: keep their text
+    classes, y = _index_classes(values)
+    return Dataset(X, y, features, classes, "classification", os.path.basename(str(path)), target)
+
+
+def write_csv(path: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Write ``rows`` under ``header`` with the csv module (used for predictions)."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(list(header))
+        w.writerows(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# .npz
+# ---------------------------------------------------------------------------------------
+
+_X_KEYS = ("X", "x", "data", "features", "images")
+_Y_KEYS = ("y", "Y", "target", "targets", "labels")
+
+
+def read_npz(path: str, task: str = "auto", require_target: bool = True) -> Dataset:
+    """Read arrays ``X`` and ``y`` (also ``data``/``target``, ``features``/``labels``) from a ``.npz``
+    file; optional string arrays ``feature_names`` and ``target_names`` name them.  Images
+    (3-D or more) are flattened to one row per sample."""
+    _check_file(path)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except (ValueError, OSError, EOFError) as err:
+        raise DataError(f"{path} is not a readable .npz file ({err})") from None
+    xk = next((k for k in _X_KEYS if k in arrays), None)
+    if xk is None:
+        raise DataError(f"{path} has no features array; name it 'X' (it holds: {', '.join(sorted(arrays)) or 'nothing'})")
+    X = arrays[xk]
+    if X.ndim == 1:
+        X = X.reshape(-1, 1)
+    elif X.ndim > 2:
+        X = X.reshape(len(X), -1)
+    X = check_array(X, f"{path}: {xk}", ndim=2, dtype=np.float64)
+    fnames = [str(f) for f in arrays["feature_names"]] if "feature_names" in arrays else [f"x{i + 1}" for i in range(X.shape[1])]
+    if len(fnames) != X.shape[1]:
+        raise DataError(f"{path}: {len(fnames)} feature_names for {X.shape[1]} features")
+    yk = next((k for k in _Y_KEYS if k in arrays), None)
+    base = os.path.basename(path)
+    if yk is None:
+        if require_target:
+            raise DataError(f"{path} has no targets array; name it 'y' (it holds: {', '.join(sorted(arrays))})")
+        return _unlabeled(X, fnames, task, base)
+    return _with_targets(X, arrays[yk], fnames, base, task, arrays.get("target_names"), path)
+
+
+def _with_targets(X: np.ndarray, y: np.ndarray, fnames: list[str], name: str, task: str,
+                  target_names: Any, where: str) -> Dataset:
+    if len(y) != len(X):
+        raise DataError(f"{where}: {len(X)} samples of features but {len(y)} targets")
+    if y.dtype.kind in "US" or y.dtype == object:
+        labels = [str(v) for v in y.reshape(-1)]
+        kind = "classification" if task == "auto" else task
+        if kind == "regression":
+            raise DataError(f"{where}: the targets are text, so they cannot be regression values")
+        classes, indices = _index_classes(labels)
+        return Dataset(X, indices, fnames, classes, kind, name)
+    y = check_array(y, f"{where}: targets", ndim=(1, 2), dtype=np.float64)
+    if task == "auto":
+        kind = _infer_task(y.reshape(-1).tolist(), True) if y.ndim == 1 else "regression"
+    else:
+        kind = task
+    if kind == "regression":
+        tnames = [str(t) for t in target_names] if target_names is not None else (
+            ["target"] if y.ndim == 1 else [f"target_{i}" for i in range(y.shape[1])])
+        return Dataset(X, y, fnames, tnames, "regression", name)
+    if y.ndim != 1:
+        raise DataError(f"{where}: class labels must be one per sample (1-D), got shape {y.shape}")
+    if not np.all(y == np.rint(y)):
+        raise DataError(f"{where}: class labels must be integers or strings; use task='regression' for values")
+    ints = y.astype(np.int64)
+    values, indices = _index_classes(ints.tolist())
+    if target_names is not None and len(target_names) == max(values) + 1 and min(values) >= 0:
+        classes: list[Any] = [_plain(t) for t in target_names]
+        return Dataset(X, ints, fnames, [str(c) if isinstance(c, bytes) else c for c in classes], "classification", name)
+    return Dataset(X, indices, fnames, values, "classification", name)
+
+
+# ---------------------------------------------------------------------------------------
+# IDX (the MNIST format)
+# ---------------------------------------------------------------------------------------
+
+_IDX_TYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
+              0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+_IDX_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09, np.dtype(np.int16): 0x0B,
+              np.dtype(np.int32): 0x0C, np.dtype(np.float32): 0x0D, np.dtype(np.float64): 0x0E}
+
+
+def _open_maybe_gzip(path: str):
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+
+
+def _is_idx(path: str) -> bool:
+    low = path.lower()
+    if "idx" in low or "ubyte" in low:
+        return True
+    try:
+        with _open_maybe_gzip(path) as fh:
+            head = fh.read(4)
+    except (OSError, EOFError):
+        return False
+    return len(head) == 4 and head[:2] == b"\x00\x00" and head[2] in _IDX_TYPES and 1 <= head[3] <= 8 \
+        and not low.endswith((".csv", ".txt", ".tsv"))
+
+
+def read_idx(path: str) -> np.ndarray:
+    """Read an IDX file (plain or gzip-compressed, detected from its first bytes).
+
+    Returns an array of the file's type and shape (e.g. uint8, (60000, 28, 28) for MNIST images).
+    """
+    _check_file(path)
+    try:
+        with _open_maybe_gzip(path) as fh:
+            data = fh.read()
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise DataError(f"{path} could not be read as an IDX file ({err})") from None
+    if len(data) < 4 or data[0] != 0 or data[1] != 0:
+        raise DataError(f"{path} is not an IDX file: it must start with two zero bytes, a type code and a rank")
+    code, ndim = data[2], data[3]
+    if code not in _IDX_TYPES:
+        raise DataError(f"{path}: unknown IDX type code 0x{code:02X}; known: "
+                        f"{', '.join(f'0x{c:02X}' for c in _IDX_TYPES)}")
+    if ndim == 0 or len(data) < 4 + 4 * ndim:
+        raise DataError(f"{path}: IDX header is truncated or has rank 0")
+    shape = struct.unpack(f">{ndim}I", data[4:4 + 4 * ndim])
+    dt = _IDX_TYPES[code]
+    expected = int(np.prod(shape)) * dt.itemsize
+    body = data[4 + 4 * ndim:]
+    if len(body) != expected:
+        raise DataError(f"{path}: IDX header says shape {tuple(shape)} ({expected} bytes of data) "
+                        f"but the file holds {len(body)} bytes")
+    return np.frombuffer(body, dtype=dt).reshape(shape).astype(dt.newbyteorder("="))
+
+
+def write_idx(path: str, array: Any, compress: bool | None = None) -> None:
+    """Write ``array`` as an IDX file (uint8, int8, int16, int32, float32 or float64);
+    gzip-compressed if ``compress`` or, by default, when ``path`` ends in ``.gz``."""
+    arr = np.asarray(array)
+    if arr.dtype not in _IDX_CODES:
+        raise DataError(f"IDX files hold uint8, int8, int16, int32, float32 or float64, got {arr.dtype}")
+    if arr.ndim == 0:
+        raise ShapeError("an IDX file needs an array of at least one dimension")
+    head = bytes([0, 0, _IDX_CODES[arr.dtype], arr.ndim]) + struct.pack(f">{arr.ndim}I", *arr.shape)
+    body = arr.astype(arr.dtype.newbyteorder(">")).tobytes()
+    zipped = str(path).endswith(".gz") if compress is None else compress
+    opener = gzip.open if zipped else open
+    with opener(path, "wb") as fh:
+        fh.write(head + body)
+
+
+def read_idx_pair(images: str, labels: str | None = None, task: str = "auto") -> Dataset:
+    """Images (any rank; flattened to one row per sample, uint8 scaled to [0, 1]) and, optionally,
+    their labels, e.g. ``read_idx_pair("train-images.idx3-ubyte", "train-labels.idx1-ubyte")``."""
+    imgs = read_idx(images)
+    X = imgs.reshape(len(imgs), -1) if imgs.ndim > 1 else imgs.reshape(-1, 1)
+    X = X.astype(np.float64)
+    if imgs.dtype == np.uint8:
+        X /= 255.0
+    fnames = [f"pixel_{i}" for i in range(X.shape[1])]
+    base = os.path.basename(images)
+    if labels is None:
+        return _unlabeled(X, fnames, task, base)
+    lab = read_idx(labels)
+    if len(lab) != len(X):
+        raise DataError(f"{images} holds {len(X)} images but {labels} holds {len(lab)} labels")
+    return _with_targets(X, lab, fnames, base, task, None, labels)

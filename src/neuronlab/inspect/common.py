@@ -1,0 +1,115 @@
+"""Shared pieces of :mod:`neuronlab.inspect`: layer and neuron index checks, firing
+thresholds, the firing rule, and the lookup and table helpers of the result classes.
+
+Floor 3 (learning and looking): imports NumPy and the floors below only.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..activations import Activation
+from ..errors import ArgumentTypeError, HyperparameterError, IndexRangeError
+from ..layers import Dense
+
+
+# ---------------------------------------------------------------------------------------
+# Index checks
+# ---------------------------------------------------------------------------------------
+
+def _dense_positions(net: Any) -> list[int]:
+    return [i for i, l in enumerate(net.layers) if isinstance(l, Dense)]
+
+
+def _layer_index(net: Any, layer: Any) -> int:
+    """``layer`` as a non-negative position of a Dense layer in ``net.layers``."""
+    n = len(net.layers)
+    dense = _dense_positions(net)
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)):
+        raise ArgumentTypeError(f"layer must be an integer position in net.layers (0..{n - 1}), got {layer!r}")
+    i = int(layer)
+    if not -n <= i < n:
+        raise IndexRangeError(
+            f"layer {i} does not exist: this network has {n} layers, valid layer indices are 0..{n - 1} "
+            f"(or -{n}..-1); its Dense layers are at {dense}"
+        )
+    i %= n
+    if not isinstance(net.layers[i], Dense):
+        raise IndexRangeError(
+            f"layer {i} is {net.layers[i]!r}, which has no neurons of its own; "
+            f"pick a Dense layer: {dense}"
+        )
+    return i
+
+
+def _neuron_index(layer: Dense, i: int, neuron: Any) -> int:
+    if isinstance(neuron, bool) or not isinstance(neuron, (int, np.integer)):
+        raise ArgumentTypeError(f"neuron must be an integer in 0..{layer.n_out - 1}, got {neuron!r}")
+    j = int(neuron)
+    if not -layer.n_out <= j < layer.n_out:
+        raise IndexRangeError(
+            f"neuron {j} does not exist: layer {i} ({layer!r}) has {layer.n_out} neurons, "
+            f"valid neuron indices are 0..{layer.n_out - 1}"
+        )
+    return j % layer.n_out
+
+
+def _thresholds(net: Any, threshold: Any) -> dict[int, float | None]:
+    """Per Dense-layer position: the firing threshold override, or None for the registry's."""
+    dense = _dense_positions(net)
+    if threshold is None:
+        return {i: None for i in dense}
+    if isinstance(threshold, Mapping):
+        out: dict[int, float | None] = {i: None for i in dense}
+        for k, v in threshold.items():
+            idx = _layer_index(net, k)
+            out[idx] = None if v is None else _finite("threshold", v)
+        return out
+    t = _finite("threshold", threshold)
+    return {i: t for i in dense}
+
+
+def _finite(name: str, v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not np.isfinite(v):
+        raise HyperparameterError(f"{name} must be a finite number (or a dict layer → number), got {v!r}")
+    return float(v)
+
+
+def _fires(act: Activation, a: np.ndarray, threshold: float | None) -> np.ndarray:
+    if threshold is not None:
+        return a > threshold
+    return np.asarray(act.fires(a), dtype=bool)
+
+
+def _threshold_value(act: Activation, n_units: int, threshold: float | None) -> float | None:
+    """The threshold on activation values actually used (softmax: the uniform share 1/k)."""
+    if threshold is not None:
+        return threshold
+    if act.name == "softmax":
+        return 1.0 / n_units
+    if act.name == "step":
+        return 0.5  # a step neuron's value is 0 or 1 and it fires at a = 1
+    return act.threshold
+
+
+
+# ---------------------------------------------------------------------------------------
+# Result helpers
+# ---------------------------------------------------------------------------------------
+
+def _find_layer(layers: Sequence[Any], index: int) -> Any:
+    """The entry of ``layers`` (LayerStats or LayerGradient) for position ``index`` in ``net.layers``."""
+    for l in layers:
+        if l.index == index:
+            return l
+    raise IndexRangeError(f"no Dense layer at position {index}; Dense layers are at {[l.index for l in layers]}")
+
+
+def _table(head: Sequence[str], body: Sequence[Sequence[str]]) -> str:
+    """A plain-text table: the header, a rule of dashes, one line per row; columns
+    left-aligned to their widest cell, trailing blanks stripped."""
+    widths = [max(len(row[c]) for row in [head] + body) for c in range(len(head))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in body]
+    return "\n".join(line.rstrip() for line in lines)

@@ -1,0 +1,146 @@
+"""The update kernels: Adam/AdamW as in-place NumPy passes (the reference) and as one
+fused loop that ``numba`` compiles (plus an experimental one-pass SGD loop), with the
+lazy, optional numba loader behind them.
+
+Floor 1 (math): NumPy only at import time.  ``numba`` (the ``fast`` extra) is imported
+inside :func:`_compiled`, the first time a kernel is asked for, and never when
+``NEURONLAB_NO_NUMBA=1``; ``import neuronlab`` does not import it.  The public names are
+re-exported by :mod:`neuronlab.optimizers`.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import HyperparameterError
+
+#: With ``use_numba=None``, buffers at least this long use the fused numba kernel.
+NUMBA_MIN_SIZE = 65_536
+
+
+def _l2_grad(p: np.ndarray, g: np.ndarray, l2: float, out: np.ndarray) -> np.ndarray:
+    """``g + l2·p`` (the L2 penalty through the gradient) written into ``out``, returned."""
+    np.multiply(p, l2, out=out)
+    out += g
+    return out
+
+
+def _adam_numpy(p, g, m, v, tmp, gbuf, decay, l2, c1, b2, c2, eps_hat, alpha) -> None:
+    """Reference Adam/AdamW update, 12 in-place passes (14 with L2 decay, 13 with AdamW).
+
+    ``p *= decay`` (AdamW), ``g = g + l2·p`` (Adam's L2 decay), then
+    ``m += c1·(g - m)``, ``v = b2·v + c2·g²``, ``p -= alpha·m/(√v + eps_hat)``.
+    """
+    if decay != 1.0:
+        p *= decay
+    if l2:
+        g = _l2_grad(p, g, l2, gbuf)
+    np.subtract(g, m, out=tmp)
+    tmp *= c1
+    m += tmp
+    np.multiply(g, g, out=tmp)
+    tmp *= c2
+    v *= b2
+    v += tmp
+    np.sqrt(v, out=tmp)
+    tmp += eps_hat
+    np.divide(m, tmp, out=tmp)
+    tmp *= alpha
+    p -= tmp
+
+
+def _adam_loop(p, g, m, v, decay, l2, c1, b2, c2, eps_hat, alpha, use_decay, use_l2):  # pragma: no cover - compiled
+    """The same operations as :func:`_adam_numpy`, element by element, in one pass.
+
+    Compiled by numba (``njit(cache=True)``) on first use; never run as plain Python.
+    Scalars arrive already cast to the buffers' dtype so float32 stays float32.
+    """
+    for i in range(p.shape[0]):
+        pi = p[i]
+        if use_decay:
+            pi = pi * decay
+        gi = g[i]
+        if use_l2:
+            gi = pi * l2 + gi
+        mi = m[i]
+        mi = mi + (gi - mi) * c1
+        vi = v[i] * b2 + (gi * gi) * c2
+        m[i] = mi
+        v[i] = vi
+        p[i] = pi - (mi / (np.sqrt(vi) + eps_hat)) * alpha
+
+
+def _sgd_loop(p, g, lr):  # pragma: no cover - compiled
+    """Plain SGD ``p -= lr·g`` in one pass: the same two roundings as the NumPy path
+    (``d = g·lr`` then ``p - d``), bit-identical to it (tested).  Used by :class:`SGD`
+    without momentum on large buffers, as the fused Adam kernel is by :class:`Adam`."""
+    for i in range(p.shape[0]):
+        p[i] = p[i] - g[i] * lr
+
+
+_NUMBA_KERNELS: dict[str, Any] = {}   # name -> compiled kernel, or False once numba proved unavailable
+_NUMBA_KERNEL: Any = None          # (kept for compatibility: the Adam kernel once compiled)
+
+
+def _numba_disabled() -> bool:
+    return os.environ.get("NEURONLAB_NO_NUMBA", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _compiled(name: str, func: Callable) -> Any:
+    """``func`` compiled by numba (cached per process and on disk), or ``None`` if numba
+    is missing or disabled by ``NEURONLAB_NO_NUMBA``."""
+    if _numba_disabled():
+        return None
+    kernel = _NUMBA_KERNELS.get(name)
+    if kernel is None:
+        try:
+            import numba  # optional extra; imported only when asked for
+        except ImportError:
+            kernel = False
+        else:
+            # error_model="numpy": IEEE division (no ZeroDivisionError check), which lets
+            # LLVM vectorise the loop; no fastmath, so results equal the NumPy path's.
+            try:
+                kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(func)
+            except Exception:  # no writable cache location: compile per process instead
+                kernel = numba.njit(nogil=True, error_model="numpy")(func)
+        _NUMBA_KERNELS[name] = kernel
+    return kernel or None
+
+
+def check_use_numba(owner: str, use_numba: Any) -> bool | None:
+    """Validate an optimizer's ``use_numba`` option: ``True``, ``False`` or ``None``."""
+    if use_numba is not None and not isinstance(use_numba, (bool, np.bool_)):
+        raise HyperparameterError(f"{owner} use_numba must be True, False or None, got {use_numba!r}")
+    return None if use_numba is None else bool(use_numba)
+
+
+def kernel_for(use_numba: bool | None, size: int, get_kernel: Callable[[], Any]) -> Any:
+    """The compiled kernel a step on ``size`` entries should run, or ``None`` for NumPy:
+    ``use_numba=None`` means installed, not disabled, and ``size >= NUMBA_MIN_SIZE``."""
+    if use_numba is False or (use_numba is None and size < NUMBA_MIN_SIZE):
+        return None
+    return get_kernel()
+
+
+def _sgd_kernel() -> Any:
+    """The compiled one-pass SGD loop, or ``None`` if numba is missing or disabled."""
+    return _compiled("sgd", _sgd_loop)
+
+
+def _numba_kernel() -> Any:
+    """The compiled fused Adam kernel, or ``None`` if numba is missing or disabled."""
+    global _NUMBA_KERNEL
+    kernel = _compiled("adam", _adam_loop)
+    if kernel is not None:
+        _NUMBA_KERNEL = kernel
+    return kernel
+
+
+def numba_available() -> bool:
+    """Whether the fused numba kernel can be used (installed and not disabled by
+    ``NEURONLAB_NO_NUMBA``).  Imports numba on the first call."""
+    return _numba_kernel() is not None
+

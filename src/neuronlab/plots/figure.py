@@ -1,0 +1,80 @@
+"""What every picture of :mod:`neuronlab.plots` shares: matplotlib imported lazily, a fresh
+Agg figure, saving, and the names of features, classes and layers."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..errors import HyperparameterError, MissingExtraError
+
+_INSTALL = 'pip install "neuronlab[plot]"'
+_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+
+
+# ---------------------------------------------------------------------------------------
+# matplotlib, lazily
+# ---------------------------------------------------------------------------------------
+
+def _mpl() -> Any:
+    """Import matplotlib's object API, or raise :class:`MissingExtraError` naming the extra."""
+    try:
+        import matplotlib
+        import matplotlib.colors  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+        import matplotlib.transforms  # noqa: F401
+        import matplotlib.ticker  # noqa: F401
+        import matplotlib.patches  # noqa: F401
+        import matplotlib.cm  # noqa: F401
+        from matplotlib.backends import backend_agg  # noqa: F401
+    except ImportError as err:
+        raise MissingExtraError(
+            f"neuronlab.plots draws with matplotlib, which is not installed; install it with: {_INSTALL}"
+        ) from err
+    return matplotlib
+
+
+def _figure(figsize: tuple[float, float], dpi: float) -> Any:
+    mpl = _mpl()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    fig = mpl.figure.Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Any, path: Any) -> Any:
+    if path is None:
+        return fig
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in _FORMATS:
+        raise HyperparameterError(f"path must end in .png or .svg (or .pdf), got {path!r}")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"folder {parent!r} does not exist; create it first")
+    fig.savefig(path, format=_FORMATS[ext], dpi=fig.dpi, facecolor="white")
+    return fig
+
+
+def _check_dpi(dpi: Any) -> float:
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1000:
+        raise HyperparameterError(f"dpi must be a number in [10, 1000], got {dpi!r}")
+    return float(dpi)
+
+
+def _feature_names(net: Any) -> list[str]:
+    names = net.metadata.get("feature_names") if isinstance(getattr(net, "metadata", None), dict) else None
+    if names and len(names) == net.n_inputs:
+        return [str(n) for n in names]
+    return [f"x{i}" for i in range(net.n_inputs)]
+
+
+def _class_names(net: Any, k: int) -> list[str]:
+    classes = net.metadata.get("classes") if isinstance(getattr(net, "metadata", None), dict) else None
+    if classes and len(classes) == k:
+        return [str(c) for c in classes]
+    return [str(i) for i in range(k)]
+
+
+def _layer_label(net: Any, i: int) -> str:
+    layer = net.layers[i]
+    return f"layer {i} · {layer.activation.name}"

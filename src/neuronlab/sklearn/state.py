@@ -1,0 +1,143 @@
+"""An estimator's parameters and fitted attributes as plain JSON, and back: what
+:mod:`neuronlab.serialize` stores in a model file next to the network.
+
+Floor 4 (faces).  Decoding builds only numbers, strings, lists, tuples, dicts, NumPy
+arrays of a checked dtype and optimizers looked up by name: **nothing from the file is
+executed**.  A ``random_state`` that was a ``numpy.random.RandomState`` instance is
+stored as ``None`` (the fitted weights do not depend on it any more).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import optimizers
+from ..errors import ModelFileError
+from ..network import Network
+
+__all__ = ["model_state", "from_model_state"]
+
+_LABEL_KINDS = "iufbUO"
+
+
+def _encode(value: Any) -> Any:
+    """A parameter value as JSON; tuples, dicts with any keys and optimizers are tagged."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating, np.bool_)):
+        return value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, tuple):
+        return {"tuple": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {"dict": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, optimizers.Optimizer):
+        return {"optimizer": value.config()}
+    if isinstance(value, np.random.RandomState):
+        return None
+    raise ModelFileError(f"cannot store the parameter value {value!r} ({type(value).__name__}) in a model file; "
+                         "use numbers, strings, lists, tuples, dicts or optimizer names")
+
+
+def _decode(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict) and len(value) == 1:
+        (tag, inner), = value.items()
+        if tag == "tuple" and isinstance(inner, list):
+            return tuple(_decode(v) for v in inner)
+        if tag == "dict" and isinstance(inner, list) and all(isinstance(p, list) and len(p) == 2 for p in inner):
+            return {_decode(k): _decode(v) for k, v in inner}
+        if tag == "optimizer" and isinstance(inner, dict):
+            return optimizers.get(inner)
+    raise ModelFileError(f"unexpected parameter value {value!r} in the model file")
+
+
+def _encode_array(arr: np.ndarray) -> dict[str, Any]:
+    if arr.dtype.kind not in _LABEL_KINDS:
+        raise ModelFileError(f"cannot store labels of dtype {arr.dtype} in a model file")
+    return {"values": arr.tolist(), "dtype": arr.dtype.str if arr.dtype.kind != "O" else "object"}
+
+
+def _decode_array(doc: Any, name: str) -> np.ndarray:
+    if not isinstance(doc, dict) or not isinstance(doc.get("values"), list) or not isinstance(doc.get("dtype"), str):
+        raise ModelFileError(f"{name} in the model file must be {{'values': [...], 'dtype': '...'}}")
+    values = doc["values"]
+    if not all(v is None or isinstance(v, (bool, int, float, str)) for v in values):
+        raise ModelFileError(f"{name} in the model file must hold plain numbers or strings")
+    if doc["dtype"] == "object":
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        return arr
+    try:
+        dtype = np.dtype(doc["dtype"])
+    except TypeError:
+        raise ModelFileError(f"{name} has an unknown dtype {doc['dtype']!r}") from None
+    if dtype.kind not in _LABEL_KINDS or dtype.kind == "O":
+        raise ModelFileError(f"{name} has dtype {dtype}, which a model file may not hold")
+    return np.asarray(values, dtype=dtype)
+
+
+def model_state(est: Any) -> tuple[Network, dict[str, Any]]:
+    """``(network, state)`` for :func:`neuronlab.serialize.save`."""
+    fitted: dict[str, Any] = {
+        "n_features_in_": int(est.n_features_in_),
+        "loss_curve_": [float(v) for v in est.loss_curve_],
+        "validation_scores_": None if est.validation_scores_ is None else [float(v) for v in est.validation_scores_],
+        "n_iter_": int(est.n_iter_),
+        "optimizer_": est.optimizer_.config(),
+    }
+    if hasattr(est, "feature_names_in_"):
+        fitted["feature_names_in_"] = [str(f) for f in est.feature_names_in_]
+    if hasattr(est, "classes_"):
+        fitted["classes_"] = _encode_array(np.asarray(est.classes_))
+    for key in est._PRIVATE_STATE:
+        fitted[key] = _encode(getattr(est, key))
+    params = {k: _encode(v) for k, v in est.get_params(deep=False).items()}
+    return est.network_, {"params": params, "fitted": fitted}
+
+
+def from_model_state(cls: type, network: Network, state: dict[str, Any]) -> Any:
+    """The estimator :func:`model_state` described, around ``network``."""
+    params, fitted = state.get("params"), state.get("fitted")
+    if not isinstance(params, dict) or not isinstance(fitted, dict):
+        raise ModelFileError(f"the {cls.__name__} state needs 'params' and 'fitted' objects")
+    known = set(cls().get_params(deep=False))
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ModelFileError(f"the model file sets unknown {cls.__name__} parameters {unknown}")
+    est = cls(**{k: _decode(v) for k, v in params.items()})
+    n_features = fitted.get("n_features_in_")
+    if isinstance(n_features, bool) or not isinstance(n_features, int) or n_features != network.n_inputs:
+        raise ModelFileError(f"n_features_in_={n_features!r} does not match the network's {network.n_inputs} inputs")
+    est.n_features_in_ = n_features
+    if "feature_names_in_" in fitted:
+        names = fitted["feature_names_in_"]
+        if not isinstance(names, list) or len(names) != n_features or not all(isinstance(f, str) for f in names):
+            raise ModelFileError("feature_names_in_ must be a list of one string per feature")
+        est.feature_names_in_ = np.asarray(names, dtype=object)
+    if "classes_" in fitted:
+        est.classes_ = _decode_array(fitted["classes_"], "classes_")
+    curve, scores, n_iter = fitted.get("loss_curve_"), fitted.get("validation_scores_"), fitted.get("n_iter_")
+    if not isinstance(curve, list) or not all(isinstance(v, (int, float)) for v in curve):
+        raise ModelFileError("loss_curve_ must be a list of numbers")
+    if scores is not None and (not isinstance(scores, list) or not all(isinstance(v, (int, float)) for v in scores)):
+        raise ModelFileError("validation_scores_ must be a list of numbers or null")
+    if isinstance(n_iter, bool) or not isinstance(n_iter, int) or n_iter < 0:
+        raise ModelFileError("n_iter_ must be a non-negative integer")
+    est.loss_curve_, est.validation_scores_, est.n_iter_ = [float(v) for v in curve], scores, n_iter
+    opt = fitted.get("optimizer_")
+    if not isinstance(opt, dict):
+        raise ModelFileError("optimizer_ must be an optimizer config")
+    est.optimizer_ = optimizers.get(opt)
+    for key in cls._PRIVATE_STATE:
+        if key not in fitted:
+            raise ModelFileError(f"the {cls.__name__} state lacks {key!r}")
+        setattr(est, key, _decode(fitted[key]))
+    est._check_loaded(network)
+    est.network_ = network
+    return est
