@@ -1,10 +1,32 @@
-"""Named things (activations, losses, optimizers, ...) and the error for an unknown name."""
+"""One :class:`Registry` for every family of named things (activations, losses, optimizers, ...).
+
+A registry maps names to factories (usually classes) and turns what a user passes — a
+name, an alias, a config dict or a ready instance — into an object, with errors that
+list the known names and suggest a close one:
+
+>>> class Greeting:
+...     def __init__(self, word="hello"):
+...         self.word = word
+>>> class Hello(Greeting):
+...     name = "hello"
+>>> greetings = Registry("greeting", Greeting, builtins=[Hello], aliases={"hi": "hello"}, configs=True)
+>>> greetings.get("Hi").word
+'hello'
+>>> greetings.get({"name": "hello", "word": "hey"}).word
+'hey'
+>>> greetings.get("helo")
+Traceback (most recent call last):
+...
+neuronlab.errors.UnknownNameError: unknown greeting 'helo' — did you mean 'hello'? Known greetings: hello
+"""
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterable
+import inspect
+from collections.abc import Mapping
+from typing import Any, Callable, Iterable
 
-from ..errors import UnknownNameError
+from ..errors import ArgumentTypeError, HyperparameterError, UnknownNameError
 
 
 def unknown_name(kind: str, name: Any, known: Iterable[str]) -> UnknownNameError:
@@ -20,3 +42,201 @@ def unknown_name(kind: str, name: Any, known: Iterable[str]) -> UnknownNameError
     return UnknownNameError(
         f"unknown {kind} '{name}'{hint} Known {plural}: {', '.join(known)}"
     )
+
+
+def _article(word: str) -> str:
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+class Registry:
+    """Names of one kind of thing, each bound to a factory that builds it.
+
+    Parameters
+    ----------
+    kind : str
+        What the entries are, singular (``"activation"``); used in every message.
+    base : type
+        Instances of it are returned by :meth:`get` as they are.
+    builtins : iterable of classes, or mapping of name to factory
+        The entries that come with the library (a class is registered under its
+        ``name`` attribute).  They cannot be replaced or unregistered.
+    aliases : dict, optional
+        Other spellings: alias -> name.
+    configs : bool
+        Whether :meth:`get` accepts a config dict ``{"name": ..., **parameters}``.
+    functions : bool
+        Whether plain functions are returned as they are, like instances of ``base``.
+    expects : str, optional
+        How messages describe what :meth:`get` accepts (``"a name (str) or a Loss"``).
+    parameters : str
+        What the factories' keyword arguments are called in messages.
+    getter : str
+        The name of the public function that calls :meth:`get` (for the hint in messages).
+
+    Names are looked up ignoring case, surrounding spaces, and ``-``/space versus ``_``.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        base: type,
+        *,
+        builtins: Iterable[type] | Mapping[str, Callable[..., Any]] = (),
+        aliases: Mapping[str, str] | None = None,
+        configs: bool = False,
+        functions: bool = False,
+        expects: str | None = None,
+        parameters: str = "parameters",
+        getter: str = "get",
+    ) -> None:
+        self.kind = kind
+        self.base = base
+        entries = builtins if isinstance(builtins, Mapping) else {cls.name: cls for cls in builtins}
+        self._entries: dict[str, Callable[..., Any]] = dict(entries)
+        self._builtin = frozenset(self._entries)
+        self._aliases = dict(aliases or {})
+        self.configs = configs
+        self.functions = functions
+        self.expects = expects or f"a name (str) or {_article(base.__name__)}"
+        self.parameters = parameters
+        self.getter = getter
+
+    # -- names ------------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        """Every registered name (built-in and user-registered, without aliases), sorted."""
+        return sorted(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._key(name) in self._entries
+
+    def is_builtin(self, name: str) -> bool:
+        """Whether ``name`` is one of the entries the library comes with."""
+        return name in self._builtin
+
+    def aliases_of(self, name: str) -> list[str]:
+        """The other spellings of ``name``, sorted."""
+        return sorted(alias for alias, target in self._aliases.items() if target == name)
+
+    def _key(self, name: str) -> str:
+        key = name.strip().lower().replace("-", "_").replace(" ", "_")
+        return self._aliases.get(key, key)
+
+    # -- lookup -----------------------------------------------------------------------------
+    def get(self, identifier: Any, **params: Any) -> Any:
+        """An object from a name (or alias), a config dict or an instance.
+
+        Parameters
+        ----------
+        identifier : str, dict or instance of ``base``
+            A name is looked up and its factory called with ``params``; a config dict
+            (when ``configs``) is a name with parameters, which ``params`` override; an
+            instance (or, when ``functions``, a function) is returned as it is.
+        **params
+            Keyword arguments for the factory.
+
+        Raises
+        ------
+        UnknownNameError
+            An unknown name (the message lists the known ones and a close match), or a
+            config without a ``"name"``.
+        ArgumentTypeError
+            Anything else than the accepted kinds of identifier.
+        HyperparameterError
+            Parameters the entry does not take, missing required ones, or parameters
+            given together with an instance.
+        """
+        if isinstance(identifier, self.base) or (self.functions and callable(identifier)
+                                                 and not isinstance(identifier, (str, dict, type))):
+            if params:
+                example = (f", e.g. {type(identifier).__name__}({sorted(params)[0]}=...)"
+                           if isinstance(identifier, self.base) else "")
+                raise HyperparameterError(
+                    f"{self.parameters} {sorted(params)} can only be given with {_article(self.kind)} "
+                    f"*name* or config; set them when building the instance{example}"
+                )
+            return identifier
+        if self.configs and isinstance(identifier, dict):
+            config = dict(identifier)
+            if "name" not in config:
+                raise UnknownNameError(
+                    f"{self.kind} config {identifier!r} has no 'name'; known names: {', '.join(self.names())}"
+                )
+            config.update(params)
+            return self.get(config.pop("name"), **config)
+        if not isinstance(identifier, str):
+            raise ArgumentTypeError(
+                f"{self.kind} must be {self.expects}, got {type(identifier).__name__}; "
+                f"known names: {', '.join(self.names())}"
+            )
+        key = self._key(identifier)
+        if key not in self._entries:
+            raise unknown_name(self.kind, identifier, self._entries)
+        return self._build(key, params)
+
+    def _build(self, key: str, params: dict[str, Any]) -> Any:
+        factory = self._entries[key]
+        try:
+            return factory(**params)
+        except TypeError:
+            # a TypeError the parameters explain is the caller's; any other is re-raised
+            takes = [p for p in inspect.signature(factory).parameters.values()
+                     if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+            names = [p.name for p in takes]
+            unknown = sorted(set(params) - set(names))
+            missing = [p.name for p in takes if p.default is p.empty and p.name not in params]
+            if unknown and not names:
+                raise HyperparameterError(
+                    f"{self.kind} '{key}' does not take {self.parameters} {unknown}"
+                ) from None
+            if unknown:
+                raise HyperparameterError(
+                    f"{self.kind} '{key}' does not take {unknown}; its {self.parameters} are {', '.join(names)}"
+                ) from None
+            if missing:
+                example = ", ".join(f"{p}=..." for p in missing)
+                config = ", ".join(f"{p!r}: ..." for p in missing)
+                raise HyperparameterError(
+                    f"{self.kind} '{key}' needs {', '.join(missing)}: use {self.getter}('{key}', {example}) "
+                    f"or a config such as {{'name': '{key}', {config}}}"
+                ) from None
+            raise
+
+    # -- registering ------------------------------------------------------------------------
+    def register(self, name: str, factory: Callable[..., Any], *, overwrite: bool = False) -> None:
+        """Add ``factory`` under ``name``; :meth:`get` then calls it with the parameters.
+
+        Raises
+        ------
+        HyperparameterError
+            ``name`` is not a lower-case identifier, is built in or an alias, or is
+            already registered and ``overwrite`` is false.
+        ArgumentTypeError
+            ``factory`` is not callable.
+        """
+        if not isinstance(name, str) or not name.isidentifier() or name != name.lower():
+            raise HyperparameterError(
+                f"{self.kind} name must be an identifier-like lower-case string, got {name!r}"
+            )
+        if not callable(factory):
+            raise ArgumentTypeError(f"a {self.kind} is registered with a callable, got {type(factory).__name__}")
+        if name in self._builtin or name in self._aliases:
+            raise HyperparameterError(f"'{name}' is a built-in {self.kind} and cannot be replaced")
+        if name in self._entries and not overwrite:
+            raise HyperparameterError(
+                f"{self.kind} '{name}' is already registered; pass overwrite=True to replace it"
+            )
+        self._entries[name] = factory
+
+    def unregister(self, name: str) -> None:
+        """Remove a user-registered entry (built-ins cannot be removed)."""
+        if name in self._builtin:
+            raise HyperparameterError(f"'{name}' is built in and cannot be unregistered")
+        if name not in self._entries:
+            raise unknown_name(self.kind, name, self._entries)
+        del self._entries[name]
+
+    # -- description ------------------------------------------------------------------------
+    def describe(self, columns: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+        """One row per name, sorted: ``{"name": ..., **columns(entry)}`` with the entry
+        built without parameters."""
+        return [{"name": name, **columns(self.get(name))} for name in self.names()]
