@@ -1,4 +1,4 @@
-"""The one validation layer every public entry uses: arrays, numbers, flags, dtypes."""
+"""The one validation layer every public entry uses: arrays, numbers, integers, flags, indices, dtypes."""
 from __future__ import annotations
 
 import numbers
@@ -6,16 +6,16 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ArgumentTypeError, DataError, HyperparameterError, ShapeError
+from ..errors import ArgumentTypeError, DataError, HyperparameterError, IndexRangeError, NeuronLabError, ShapeError
 
 
 def resolve_dtype(dtype: Any) -> np.dtype:
     """``"float32"`` (the default) or ``"float64"``; anything else is an error."""
     try:
-        dt = np.dtype(dtype)
+        dt = None if dtype is None else np.dtype(dtype)  # np.dtype(None) would be float64
     except TypeError:
         dt = None
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+    if dt is None or dt not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise HyperparameterError(
             f"dtype must be 'float32' or 'float64', got {dtype!r}"
         )
@@ -136,54 +136,183 @@ def check_labels_length(X: np.ndarray, y: np.ndarray, x_name: str = "X", y_name:
         )
 
 
-def _number(name: str, value: Any) -> float:
+def _interval(low: Any, high: Any, low_open: bool = False, high_open: bool = False) -> str:
+    """``"> 0"``, ``">= 1"``, ``"<= 5"`` or ``"in [0, 1)"``: the allowed values, as messages say them."""
+    if low is not None and high is not None:
+        return f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+    if low is not None:
+        return f"{'>' if low_open else '>='} {low}"
+    return f"{'<' if high_open else '<='} {high}"
+
+
+def _inside(value: Any, low: Any, high: Any, low_open: bool = False, high_open: bool = False) -> bool:
+    if low is not None and (value <= low if low_open else value < low):
+        return False
+    return high is None or (value < high if high_open else value <= high)
+
+
+def check_number(
+    name: str,
+    value: Any,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    positive: bool = False,
+    error: type[NeuronLabError] = HyperparameterError,
+) -> float:
+    """``value`` as a float: a finite real number (not a bool), optionally within bounds.
+
+    Parameters
+    ----------
+    name : str
+        What to call the value in messages (``"learning_rate"``).
+    value : Any
+    minimum, maximum : float, optional
+        Inclusive bounds.
+    positive : bool
+        Require ``value > 0`` (instead of a ``minimum``).
+    error : type
+        The class to raise: :class:`HyperparameterError` for an argument, :class:`DataError`
+        for a number taken from data, :class:`ModelFileError` for one read from a file.
+
+    >>> check_number("learning_rate", 0.1, positive=True)
+    0.1
+    >>> check_number("learning_rate", 0, positive=True)
+    Traceback (most recent call last):
+    ...
+    neuronlab.errors.HyperparameterError: learning_rate must be > 0, got 0
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise HyperparameterError(f"{name} must be a number, got {value!r}")
+        raise error(f"{name} must be a number, got {value!r}")
     if not np.isfinite(value):
-        raise HyperparameterError(f"{name} must be finite, got {value!r}")
+        raise error(f"{name} must be finite, got {value!r}")
+    low, low_open = (0, True) if positive else (minimum, False)
+    if (low is not None or maximum is not None) and not _inside(value, low, maximum, low_open):
+        raise error(f"{name} must be {_interval(low, maximum, low_open)}, got {value!r}")
     return float(value)
 
 
 def check_finite(name: str, value: Any) -> float:
     """A finite real number or :class:`HyperparameterError`."""
-    return _number(name, value)
+    return check_number(name, value)
 
 
 def check_positive(name: str, value: Any) -> float:
     """``value > 0`` or :class:`HyperparameterError`."""
-    v = _number(name, value)
-    if v <= 0:
-        raise HyperparameterError(f"{name} must be > 0, got {value!r}")
-    return v
+    return check_number(name, value, positive=True)
 
 
 def check_nonnegative(name: str, value: Any) -> float:
     """``value >= 0`` or :class:`HyperparameterError`."""
-    v = _number(name, value)
-    if v < 0:
-        raise HyperparameterError(f"{name} must be >= 0, got {value!r}")
-    return v
+    return check_number(name, value, minimum=0)
 
 
 def check_fraction(name: str, value: Any, *, low_inclusive: bool = True, high_inclusive: bool = False) -> float:
-    """``value`` in [0, 1) by default, or :class:`HyperparameterError`."""
-    v = _number(name, value)
-    lo_ok = v >= 0 if low_inclusive else v > 0
-    hi_ok = v <= 1 if high_inclusive else v < 1
-    if not (lo_ok and hi_ok):
-        lo = "[" if low_inclusive else "("
-        hi = "]" if high_inclusive else ")"
-        raise HyperparameterError(f"{name} must be in {lo}0, 1{hi}, got {value!r}")
+    """``value`` in [0, 1) by default (each end open or closed), or :class:`HyperparameterError`.
+
+    >>> check_fraction("dropout rate", 1.0)
+    Traceback (most recent call last):
+    ...
+    neuronlab.errors.HyperparameterError: dropout rate must be in [0, 1), got 1.0
+    """
+    v = check_number(name, value)
+    if not _inside(v, 0, 1, not low_inclusive, not high_inclusive):
+        raise HyperparameterError(
+            f"{name} must be {_interval(0, 1, not low_inclusive, not high_inclusive)}, got {value!r}"
+        )
     return v
 
 
-def check_positive_int(name: str, value: Any, minimum: int = 1) -> int:
-    """An integer ``>= minimum`` or :class:`HyperparameterError`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise HyperparameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise HyperparameterError(f"{name} must be >= {minimum}, got {value!r}")
+def check_int(
+    name: str,
+    value: Any,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    error: type[NeuronLabError] = HyperparameterError,
+) -> int:
+    """``value`` as an int: a Python or NumPy integer (not a bool, not a float), optionally
+    within inclusive bounds; otherwise ``error`` (:class:`HyperparameterError` by default).
+
+    >>> check_int("bins", 20, minimum=2, maximum=1000)
+    20
+    >>> check_int("n_out", 2.5, minimum=1)
+    Traceback (most recent call last):
+    ...
+    neuronlab.errors.HyperparameterError: n_out must be an integer >= 1, got 2.5
+    """
+    bounds = "" if minimum is None and maximum is None else " " + _interval(minimum, maximum)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not _inside(value, minimum, maximum):
+        raise error(f"{name} must be an integer{bounds}, got {value!r}")
     return int(value)
+
+
+def check_positive_int(name: str, value: Any, minimum: int = 1) -> int:
+    """An integer ``>= minimum`` (1 by default) or :class:`HyperparameterError`."""
+    return check_int(name, value, minimum=minimum)
+
+
+def check_flag(
+    name: str,
+    value: Any,
+    *,
+    allow_none: bool = False,
+    error: type[NeuronLabError] = HyperparameterError,
+) -> bool | None:
+    """``value`` as a bool: ``True`` or ``False`` (Python or NumPy), or ``None`` when
+    ``allow_none``; anything else (``1``, ``"yes"``) is ``error``.
+
+    >>> check_flag("nesterov", "yes")
+    Traceback (most recent call last):
+    ...
+    neuronlab.errors.HyperparameterError: nesterov must be True or False, got 'yes'
+    """
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, (bool, np.bool_)):
+        allowed = "True, False or None" if allow_none else "True or False"
+        raise error(f"{name} must be {allowed}, got {value!r}")
+    return bool(value)
+
+
+def check_index(name: str, value: Any, n: int, *, negative: bool = True, context: str = "") -> int:
+    """``value`` as a position in ``0..n-1``; negative positions count from the end
+    (``-1`` is the last) unless ``negative`` is false.
+
+    Parameters
+    ----------
+    name : str
+        What is indexed, singular (``"neuron"``, ``"layer"``).
+    value : Any
+    n : int
+        How many there are.
+    negative : bool
+        Whether ``-n..-1`` are accepted.
+    context : str
+        Said before the valid range when the index does not exist
+        (``"layer 1 has 4 neurons"``).
+
+    Raises
+    ------
+    ArgumentTypeError
+        ``value`` is not an integer.
+    IndexRangeError
+        ``value`` is out of range.
+
+    >>> check_index("neuron", -1, 4)
+    3
+    >>> check_index("neuron", 4, 4, context="layer 1 has 4 neurons")
+    Traceback (most recent call last):
+    ...
+    neuronlab.errors.IndexRangeError: neuron 4 does not exist: layer 1 has 4 neurons, valid neuron indices are 0..3 (or -4..-1)
+    """
+    valid = f"0..{n - 1}" + (f" (or -{n}..-1)" if negative else "")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ArgumentTypeError(f"{name} must be an integer index in {valid}, got {value!r}")
+    if not (-n if negative else 0) <= value < n:
+        where = f"{context}, " if context else ""
+        raise IndexRangeError(f"{name} {int(value)} does not exist: {where}valid {name} indices are {valid}")
+    return int(value) % n
 
 
 def check_classes(y: np.ndarray, name: str = "y") -> None:
