@@ -1,10 +1,8 @@
-"""The library's exceptions and the one validation layer every public entry uses.
-
-Floor 1 (math): imports NumPy only.
+"""Every exception and warning class neuronlab raises or warns with.
 
 Every error says what is wrong *and* how to fix it.  The classes are also the
-built-in ``ValueError`` / ``TypeError`` so that code written against plain
-Python conventions keeps working::
+built-in ``ValueError`` / ``TypeError`` / ... that code written against plain Python
+conventions expects, so either ``except`` works::
 
     try:
         net.fit(X, y)
@@ -13,18 +11,11 @@ Python conventions keeps working::
 """
 from __future__ import annotations
 
-import difflib
-import numbers
-from typing import Any, Iterable
-
-import numpy as np
-
 __all__ = [
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
-    "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError", "MissingExtraError", "ConvergenceWarning",
-    "check_array", "check_labels_length", "check_positive", "check_fraction",
-    "check_positive_int", "check_nonnegative", "check_finite", "check_classes", "unknown_name",
-    "resolve_dtype",
+    "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError",
+    "MissingExtraError", "MissingModuleError", "SweepError", "UsageError",
+    "ConvergenceWarning", "NeuronWarning",
 ]
 
 
@@ -72,5 +63,22 @@ class MissingExtraError(NeuronLabError, ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
 
 
+class MissingModuleError(MissingExtraError):
+    """A part of neuronlab that a command needs is not available (the command exits with code 1)."""
+
+
+class SweepError(NeuronLabError, RuntimeError):
+    """The sweep itself could not go on (not one run failing: that is recorded, not raised)."""
+
+
+class UsageError(NeuronLabError, ValueError):
+    """The command line itself is wrong (an unknown option, a malformed value)."""
+
+
 class ConvergenceWarning(UserWarning):
     """A learning rule stopped at its iteration limit without converging."""
+
+
+class NeuronWarning(UserWarning):
+    """A training run shows a neuron-health problem: dead or saturated neurons,
+    vanishing or exploding gradients (see :class:`neuronlab.callbacks.NeuronMonitor`)."""
