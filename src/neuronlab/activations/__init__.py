@@ -1,7 +1,5 @@
 """Activation functions, each one written beside its derivative, in one registry.
 
-Floor 1 (math): NumPy only.
-
 An activation turns a neuron's weighted sum ``z = w·x + b`` into its
 **activation value** ``a = f(z)``.  Every entry of the registry is one
 :class:`Activation` object that carries
@@ -26,13 +24,9 @@ Derivatives at kinks are defined as PyTorch defines them: ``relu'(0) = 0``,
 ``leaky_relu'(0) = alpha``, ``elu'(0) = alpha``, ``hard_tanh'(±1) = 0``,
 ``hard_sigmoid'(±3) = 0``, ``step'(z) = 0`` everywhere.
 
-The built-ins live in two private modules on this floor, each derivative beside its
-function: :mod:`neuronlab._activations_classic` (step, identity, sigmoid, tanh, the ReLU
-family) and :mod:`neuronlab._activations_smooth` (GELU, softplus, SiLU, Mish, softsign,
-hard sigmoid/tanh, softmax).  They register themselves into the one registry of
-:mod:`neuronlab._activation_base` (which holds the :class:`Activation` class); this module
-imports both, re-exports every class, and adds :func:`get`, :func:`register`,
-:func:`names` and the rest.
+The built-ins are in two parts: ``classic`` (step, identity, sigmoid, tanh, the ReLU
+family) and ``smooth`` (GELU, softplus, SiLU, Mish, softsign, hard sigmoid/tanh, softmax);
+:func:`register` adds your own.
 
 >>> import neuronlab as nl
 >>> float(nl.activations.get("relu")(0.47))
@@ -46,22 +40,24 @@ from typing import Any, Callable
 
 import numpy as np
 
-# The base class and the one registry dict; the two built-in modules register every
-# built-in into it when imported here (they import only _activation_base: no cycle).
-from .base import _BUILTIN, _INF, _REGISTRY, Activation, _as_float, sigmoid, softplus  # noqa: F401
-from .classic import ELU, SELU, Identity, LeakyReLU, ReLU, Sigmoid, Step, Tanh  # noqa: F401
-from .smooth import GELU, GELUTanh, HardSigmoid, HardTanh, Mish, SiLU, Softmax, Softplus, Softsign  # noqa: F401
-from ..errors import ArgumentTypeError, HyperparameterError, UnknownNameError
-from .._util.registry import unknown_name
+from .base import _INF, Activation, sigmoid, softplus
+from .classic import ELU, SELU, Identity, LeakyReLU, ReLU, Sigmoid, Step, Tanh
+from .smooth import GELU, GELUTanh, HardSigmoid, HardTanh, Mish, SiLU, Softmax, Softplus, Softsign
+from ..errors import ArgumentTypeError
+from .._util.registry import Registry
 
-__all__ = ["Activation", "get", "names", "register", "unregister", "describe", "sigmoid", "softplus"]
+__all__ = ["Activation", "get", "names", "register", "unregister", "is_builtin", "describe", "sigmoid",
+           "softplus"]
 
-# The classes live in the private modules but belong to this one: pickles name
-# ``neuronlab.activations.ReLU``, as the other split modules (losses, optimizers, ...) do.
-for _cls in (Activation, ELU, SELU, Identity, LeakyReLU, ReLU, Sigmoid, Step, Tanh, GELU, GELUTanh, HardSigmoid,
-             HardTanh, Mish, SiLU, Softmax, Softplus, Softsign):
-    _cls.__module__ = __name__
-del _cls
+_registry = Registry(
+    "activation", Activation,
+    builtins=[Step, Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, SELU,
+              GELU, GELUTanh, Softplus, SiLU, Mish, Softsign, HardSigmoid, HardTanh, Softmax],
+    aliases={"swish": "silu", "linear": "identity", "threshold": "step", "heaviside": "step",
+             "logistic": "sigmoid", "hardtanh": "hard_tanh", "hardsigmoid": "hard_sigmoid",
+             "leakyrelu": "leaky_relu"},
+    configs=True, expects="a name (str) or an Activation",
+)
 
 
 class _Custom(Activation):
@@ -81,18 +77,9 @@ class _Custom(Activation):
         return np.asarray(self._dfn(z), dtype=z.dtype).reshape(z.shape)
 
 
-# ---------------------------------------------------------------------------------------
-# The registry (``_REGISTRY``, filled by the built-in modules) and its functions.
-# ---------------------------------------------------------------------------------------
-
-_ALIASES = {"swish": "silu", "linear": "identity", "threshold": "step", "heaviside": "step",
-            "logistic": "sigmoid", "hardtanh": "hard_tanh", "hardsigmoid": "hard_sigmoid",
-            "leakyrelu": "leaky_relu"}
-
-
 def names() -> list[str]:
     """Every registered activation name (built-in and user-registered), sorted."""
-    return sorted(_REGISTRY)
+    return _registry.names()
 
 
 def get(identifier: Any, **params: Any) -> Activation:
@@ -102,41 +89,21 @@ def get(identifier: Any, **params: Any) -> Activation:
     ----------
     identifier : str, dict or Activation
         ``"relu"``, ``"leaky_relu"``, ``{"name": "elu", "alpha": 0.5}``, or an
-        :class:`Activation` (returned as is).
+        :class:`Activation` (returned as is).  Case and ``-``/``_`` do not matter.
     **params
-        Parameters of parametrised activations (``alpha=0.1``, ``threshold=0.5``).
+        Parameters of parametrised activations (``alpha=0.1``, ``threshold=0.5``); they
+        override a config's values.
 
     Raises
     ------
     UnknownNameError
         For an unknown name; the message lists the known names and a close match.
+    ArgumentTypeError
+        For anything that is neither a string, a config dict nor an Activation.
     HyperparameterError
         For a parameter the activation does not take or an out-of-range value.
     """
-    if isinstance(identifier, Activation):
-        if params:
-            raise HyperparameterError("parameters can only be given with an activation *name*")
-        return identifier
-    if isinstance(identifier, dict):
-        cfg = dict(identifier)
-        if "name" not in cfg:
-            raise UnknownNameError(f"activation config {identifier!r} has no 'name'")
-        return get(cfg.pop("name"), **cfg, **params)
-    if not isinstance(identifier, str):
-        raise ArgumentTypeError(
-            f"activation must be a name (str) or an Activation, got {type(identifier).__name__}; "
-            f"known names: {', '.join(names())}"
-        )
-    key = identifier.strip().lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
-    if key not in _REGISTRY:
-        raise unknown_name("activation", identifier, _REGISTRY)
-    try:
-        return _REGISTRY[key](**params)
-    except TypeError:
-        raise HyperparameterError(
-            f"activation '{key}' does not take parameters {sorted(params)}"
-        ) from None
+    return _registry.get(identifier, **params)
 
 
 def register(
@@ -158,51 +125,37 @@ def register(
 
     Raises
     ------
-    ValueError
-        If ``name`` is a built-in, or already registered and ``overwrite`` is false.
+    HyperparameterError
+        If ``name`` is not a lower-case identifier, is a built-in or an alias, or is
+        already registered and ``overwrite`` is false.
+    ArgumentTypeError
+        If ``f`` or ``derivative`` is not callable.
     """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise HyperparameterError(f"activation name must be an identifier-like string, got {name!r}")
     if not (callable(f) and callable(derivative)):
         raise ArgumentTypeError("register() needs two callables: f(z) and derivative(z)")
-    if name in _BUILTIN or name in _ALIASES:
-        raise HyperparameterError(f"'{name}' is a built-in activation and cannot be replaced")
-    if name in _REGISTRY and not overwrite:
-        raise HyperparameterError(f"activation '{name}' is already registered; pass overwrite=True to replace it")
     attrs = dict(output_range=tuple(output_range), threshold=float(threshold), init=init,
                  saturating=bool(saturating), formula=formula, derivative_formula=derivative_formula)
 
-    def factory(**params: Any) -> Activation:
-        if params:
-            raise TypeError
+    def factory() -> Activation:
         return _Custom(name, f, derivative, **attrs)
 
-    _REGISTRY[name] = factory
+    _registry.register(name, factory, overwrite=overwrite)
     return factory()
 
 
 def unregister(name: str) -> None:
     """Remove a user-registered activation (built-ins cannot be removed)."""
-    if name in _BUILTIN:
-        raise HyperparameterError(f"'{name}' is built in and cannot be unregistered")
-    if name not in _REGISTRY:
-        raise unknown_name("activation", name, _REGISTRY)
-    del _REGISTRY[name]
+    _registry.unregister(name)
 
 
 def is_builtin(name: str) -> bool:
     """Whether ``name`` is one of neuronlab's own activations."""
-    return name in _BUILTIN
+    return _registry.is_builtin(name)
 
 
 def describe() -> list[dict[str, Any]]:
     """One row per activation: name, formula, derivative formula, range, threshold, init."""
-    rows = []
-    for n in names():
-        act = get(n)
-        rows.append({
-            "name": n, "formula": act.formula, "derivative": act.derivative_formula,
-            "range": act.output_range, "threshold": act.threshold, "init": act.init,
-            "derivative_uses": act.uses,
-        })
-    return rows
+    return _registry.describe(lambda act: {
+        "formula": act.formula, "derivative": act.derivative_formula, "range": act.output_range,
+        "threshold": act.threshold, "init": act.init, "derivative_uses": act.uses,
+    })

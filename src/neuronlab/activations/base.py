@@ -1,15 +1,9 @@
-"""The :class:`Activation` base class and the one registry every activation lives in.
-
-Floor 1 (math): NumPy only.  A private part of :mod:`neuronlab.activations` (import that
-module, not this one): the built-ins in :mod:`neuronlab._activations_classic` and
-:mod:`neuronlab._activations_smooth` subclass :class:`Activation` and add themselves to
-``_REGISTRY`` with :func:`_register_builtins`; :mod:`neuronlab.activations` imports both
-and adds ``get``/``register``/``names`` on the same dict.  The stable ``sigmoid`` and
-``softplus`` live here because built-ins of both groups (and the losses) use them.
+"""The :class:`Activation` base class, and the stable ``sigmoid`` and ``softplus`` that
+built-ins of both groups (and the losses) use.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -153,18 +147,3 @@ class Activation:
     def config(self) -> dict[str, Any]:
         """``{"name": ..., **params}``: enough to rebuild it with :func:`get`."""
         return {"name": self.name, **self.params}
-
-
-# ---------------------------------------------------------------------------------------
-# The registry: one dict, name -> factory building an Activation from its parameters.
-# ---------------------------------------------------------------------------------------
-
-_REGISTRY: dict[str, Callable[..., Activation]] = {}
-_BUILTIN: set[str] = set()
-
-
-def _register_builtins(*classes: type[Activation]) -> None:
-    """Add built-in activation classes to the registry under their ``name``."""
-    for cls in classes:
-        _REGISTRY[cls.name] = cls
-        _BUILTIN.add(cls.name)

@@ -1,17 +1,13 @@
 """The classic built-in activations: step, identity, sigmoid, tanh and the ReLU family
 (ReLU, leaky ReLU, ELU, SELU), each derivative written beside its function.
-
-Floor 1 (math): NumPy only.  A private part of :mod:`neuronlab.activations`, which imports
-this module so that every entry is registered; look them up with
-``neuronlab.activations.get(name)``.
+Look them up by name with ``neuronlab.activations.get``.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .base import _INF, Activation, _register_builtins, sigmoid
-from ..errors import HyperparameterError
-from .._util.validate import check_positive
+from .base import _INF, Activation, sigmoid
+from .._util.validate import check_finite, check_positive
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -45,9 +41,7 @@ class Step(Activation):
     derivative_formula = "0 (everywhere)"
 
     def __init__(self, threshold: float = 0.0) -> None:
-        if not np.isfinite(threshold):
-            raise HyperparameterError(f"step threshold must be finite, got {threshold!r}")
-        super().__init__(threshold=float(threshold))
+        super().__init__(threshold=check_finite("step threshold", threshold))
         self.threshold = float(threshold)
 
     def f(self, z):
@@ -229,6 +223,3 @@ class SELU(Activation):
 
     def df(self, z):  # takes z
         return (_SELU_SCALE * _elu_core_df(z, _SELU_ALPHA)).astype(z.dtype)
-
-
-_register_builtins(Step, Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, SELU)

@@ -1,9 +1,6 @@
 """The smooth and modern built-in activations: GELU (exact and tanh), softplus, SiLU, Mish,
 softsign, hard sigmoid, hard tanh and softmax, each derivative written beside its function.
-
-Floor 1 (math): NumPy only.  A private part of :mod:`neuronlab.activations`, which imports
-this module so that every entry is registered; look them up with
-``neuronlab.activations.get(name)``.
+Look them up by name with ``neuronlab.activations.get``.
 """
 from __future__ import annotations
 
@@ -12,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import _INF, Activation, _as_float, _register_builtins, sigmoid, softplus
+from .base import _INF, Activation, _as_float, sigmoid, softplus
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
@@ -215,6 +212,3 @@ class Softmax(Activation):
     def fires(self, a):
         a = np.asarray(a)
         return a > 1.0 / a.shape[-1]
-
-
-_register_builtins(GELU, GELUTanh, Softplus, SiLU, Mish, Softsign, HardSigmoid, HardTanh, Softmax)
