@@ -1,7 +1,5 @@
 """Weight initializers, in one registry.
 
-Floor 1 (math): NumPy only.
-
 An initializer draws a layer's starting weight matrix ``W`` of shape
 ``(fan_in, fan_out)`` (inputs × units) from a distribution whose spread depends on
 the fan-in and fan-out, so that activations and gradients keep roughly the same
@@ -37,13 +35,13 @@ start from the same numbers (up to the cast).
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 
-from .errors import ArgumentTypeError, HyperparameterError, ShapeError
-from ._util.registry import unknown_name
+from .errors import ShapeError
+from ._util.registry import Registry
+from ._util.validate import check_int
 
 __all__ = ["Initializer", "get", "names", "describe"]
 
@@ -125,10 +123,7 @@ def _check_shape(shape: Any) -> tuple[int, int]:
         raise ShapeError(f"initializer shape must be (fan_in, fan_out), got {shape!r}") from None
     if len(dims) != 2:
         raise ShapeError(f"initializer shape must be (fan_in, fan_out), got {shape!r}")
-    for d in dims:
-        if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1:
-            raise HyperparameterError(f"initializer shape must hold two integers >= 1, got {shape!r}")
-    return int(dims[0]), int(dims[1])
+    return check_int("initializer fan_in", dims[0], minimum=1), check_int("initializer fan_out", dims[1], minimum=1)
 
 
 class HeNormal(Initializer):
@@ -195,22 +190,17 @@ class Zeros(Initializer):
         return 0.0
 
 
-# ---------------------------------------------------------------------------------------
-# The registry: one dict, name -> class.
-# ---------------------------------------------------------------------------------------
-
-_REGISTRY: dict[str, type[Initializer]] = {
-    cls.name: cls for cls in (HeNormal, HeUniform, GlorotNormal, GlorotUniform, LecunNormal, LecunUniform, Zeros)
-}
-_ALIASES = {
-    "xavier_normal": "glorot_normal", "xavier_uniform": "glorot_uniform",
-    "kaiming_normal": "he_normal", "kaiming_uniform": "he_uniform", "zero": "zeros",
-}
+_registry = Registry(
+    "initializer", Initializer,
+    builtins=[HeNormal, HeUniform, GlorotNormal, GlorotUniform, LecunNormal, LecunUniform, Zeros],
+    aliases={"xavier_normal": "glorot_normal", "xavier_uniform": "glorot_uniform",
+             "kaiming_normal": "he_normal", "kaiming_uniform": "he_uniform", "zero": "zeros"},
+)
 
 
 def names() -> list[str]:
     """Every initializer name (without aliases), sorted."""
-    return sorted(_REGISTRY)
+    return _registry.names()
 
 
 def get(identifier: Any) -> Initializer:
@@ -226,24 +216,14 @@ def get(identifier: Any) -> Initializer:
     ------
     UnknownNameError
         For an unknown name; the message lists the known names and a close match.
-    TypeError
-        For anything that is neither a string nor an Initializer.
+    ArgumentTypeError
+        For anything that is neither a string nor an Initializer (it is also a ``TypeError``).
     """
-    if isinstance(identifier, Initializer):
-        return identifier
-    if not isinstance(identifier, str):
-        raise ArgumentTypeError(
-            f"initializer must be a name (str) or an Initializer, got {type(identifier).__name__}; "
-            f"known names: {', '.join(names())}"
-        )
-    key = identifier.strip().lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
-    if key not in _REGISTRY:
-        raise unknown_name("initializer", identifier, _REGISTRY)
-    return _REGISTRY[key]()
+    return _registry.get(identifier)
 
 
 def describe() -> list[dict[str, Any]]:
     """One row per initializer: name, aliases, distribution, formula."""
-    return [{"name": n, "aliases": sorted(k for k, v in _ALIASES.items() if v == n),
-             "distribution": get(n).distribution, "formula": get(n).formula} for n in names()]
+    return _registry.describe(lambda init: {
+        "aliases": _registry.aliases_of(init.name), "distribution": init.distribution, "formula": init.formula,
+    })

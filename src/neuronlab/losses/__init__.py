@@ -1,7 +1,5 @@
 """Loss functions, each one written beside its gradient, in one registry.
 
-Floor 1 (math): NumPy only.
-
 A loss compares the output layer's **activation values** ``a`` (shape
 ``(n_samples, n_outputs)``) with the targets ``y`` and returns one number.  Every entry
 of the registry is one :class:`Loss` object that carries
@@ -52,49 +50,34 @@ Otherwise ``a`` is clipped to ``[eps, 1 − eps]`` before any ``log`` or divisio
 0.25
 >>> mse.gradient(np.array([[2.5]]), np.array([[2.0]]))
 array([[1.]])
-
-The code lives in the private modules of this floor: ``_losses_base`` (the :class:`Loss`
-base class and the shared reduction), ``_losses_regression`` (mse, mae) and
-``_losses_classification`` (binary_crossentropy, cross_entropy); this module gathers them
-and holds the registry.
 """
 from __future__ import annotations
 
 from typing import Any
 
-# (the private names are re-exported so that ``losses._reduce`` etc. keep working)
-from .base import Loss, _as_output, _as_targets, _float_targets, _reduce, _sample_factor, clip_eps
-from .classification import BinaryCrossentropy, CrossEntropy, _first_bad, _is_labels, _probe_rows
+from .base import Loss, clip_eps
+from .classification import BinaryCrossentropy, CrossEntropy
 from .regression import MAE, MSE
-from ..errors import ArgumentTypeError
-from .._util.registry import unknown_name
+from .._util.registry import Registry
 
 __all__ = ["Loss", "MSE", "MAE", "BinaryCrossentropy", "CrossEntropy", "get", "names", "describe",
            "clip_eps"]
 
-# The classes live in the private modules ``_losses_*`` (same floor); they keep naming this
-# module as theirs, so pickles (a network holds its loss) refer to ``neuronlab.losses.MSE``
-# as before the split and do not depend on where the code sits.
-for _cls in (Loss, MSE, MAE, BinaryCrossentropy, CrossEntropy):
-    _cls.__module__ = __name__
-del _cls
-
-# ---------------------------------------------------------------------------------------
-# The registry: one dict, name -> class.
-# ---------------------------------------------------------------------------------------
-
-_REGISTRY: dict[str, type[Loss]] = {cls.name: cls for cls in (MSE, MAE, BinaryCrossentropy, CrossEntropy)}
-_ALIASES = {
-    "mean_squared_error": "mse", "mean_absolute_error": "mae", "l1": "mae",
-    "bce": "binary_crossentropy", "binary_cross_entropy": "binary_crossentropy",
-    "categorical_crossentropy": "cross_entropy", "log_loss": "cross_entropy",
-    "crossentropy": "cross_entropy", "ce": "cross_entropy",
-}
+_registry = Registry(
+    "loss", Loss,
+    builtins=[MSE, MAE, BinaryCrossentropy, CrossEntropy],
+    aliases={
+        "mean_squared_error": "mse", "mean_absolute_error": "mae", "l1": "mae",
+        "bce": "binary_crossentropy", "binary_cross_entropy": "binary_crossentropy",
+        "categorical_crossentropy": "cross_entropy", "log_loss": "cross_entropy",
+        "crossentropy": "cross_entropy", "ce": "cross_entropy",
+    },
+)
 
 
 def names() -> list[str]:
     """Every loss name (without aliases), sorted."""
-    return sorted(_REGISTRY)
+    return _registry.names()
 
 
 def get(identifier: Any) -> Loss:
@@ -111,32 +94,16 @@ def get(identifier: Any) -> Loss:
     ------
     UnknownNameError
         For an unknown name; the message lists the known names and a close match.
-    TypeError
-        For anything that is neither a string nor a Loss.
+    ArgumentTypeError
+        For anything that is neither a string nor a Loss (it is also a ``TypeError``).
     """
-    if isinstance(identifier, Loss):
-        return identifier
-    if not isinstance(identifier, str):
-        raise ArgumentTypeError(
-            f"loss must be a name (str) or a Loss, got {type(identifier).__name__}; "
-            f"known names: {', '.join(names())}"
-        )
-    key = identifier.strip().lower().replace("-", "_").replace(" ", "_")
-    key = _ALIASES.get(key, key)
-    if key not in _REGISTRY:
-        raise unknown_name("loss", identifier, _REGISTRY)
-    return _REGISTRY[key]()
+    return _registry.get(identifier)
 
 
 def describe() -> list[dict[str, Any]]:
     """One row per loss: name, aliases, formula, gradient, fused activation, task."""
-    rows = []
-    for n in names():
-        loss = get(n)
-        rows.append({
-            "name": n, "aliases": sorted(k for k, v in _ALIASES.items() if v == n),
-            "formula": loss.formula, "gradient": loss.gradient_formula,
-            "fused_activation": loss.fused_activation,
-            "task": "classification" if loss.is_classification else "regression",
-        })
-    return rows
+    return _registry.describe(lambda loss: {
+        "aliases": _registry.aliases_of(loss.name), "formula": loss.formula,
+        "gradient": loss.gradient_formula, "fused_activation": loss.fused_activation,
+        "task": "classification" if loss.is_classification else "regression",
+    })

@@ -1,9 +1,7 @@
 """The loss base class and the helpers every loss shares: array and target conversion,
 the sample-weight reduction and target checks for the value-per-output losses.
 
-Floor 1 (math): NumPy only.  The losses themselves are in ``_losses_regression`` and
-``_losses_classification``; :mod:`neuronlab.losses` is the public module, holds the
-registry and documents the reduction and the numerics.
+:mod:`neuronlab.losses` documents the reduction and the numerics.
 """
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""The regression losses: mean squared error and mean absolute error.
-
-Floor 1 (math): NumPy only.  Re-exported, with the registry, by :mod:`neuronlab.losses`.
-"""
+"""The regression losses: mean squared error and mean absolute error."""
 from __future__ import annotations
 
 from typing import Any
