@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from neuronlab import optimizers as O
-from neuronlab.errors import HyperparameterError, ModelFileError, ShapeError, UnknownNameError
+from neuronlab.errors import ArgumentTypeError, HyperparameterError, ModelFileError, ShapeError, UnknownNameError
 
 N_PARAMS = 257
 N_STEPS = 10
@@ -223,14 +223,14 @@ def test_state_of_another_size_is_refused_at_the_next_step():
     opt.step(np.zeros(10), np.ones(10))
 
 
-@pytest.mark.parametrize("params, grads, match", [
-    (np.zeros(4), np.zeros(5), "same size"),
-    (np.zeros((2, 2)), np.zeros((2, 2)), "1-D"),
-    (np.zeros(4), np.zeros(4, dtype=np.float32), "dtype"),
-    (np.zeros(4, dtype=int), np.zeros(4, dtype=int), "float"),
+@pytest.mark.parametrize("params, grads, error, match", [
+    (np.zeros(4), np.zeros(5), ShapeError, "same size"),
+    (np.zeros((2, 2)), np.zeros((2, 2)), ShapeError, "1-D"),
+    (np.zeros(4), np.zeros(4, dtype=np.float32), ArgumentTypeError, "dtype"),
+    (np.zeros(4, dtype=int), np.zeros(4, dtype=int), ArgumentTypeError, "float"),
 ])
-def test_step_checks_its_buffers(params, grads, match):
-    with pytest.raises(ShapeError, match=match):
+def test_step_checks_its_buffers(params, grads, error, match):
+    with pytest.raises(error, match=match):
         O.Adam().step(params, grads)
 
 

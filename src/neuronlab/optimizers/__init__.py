@@ -1,7 +1,5 @@
 """Optimizers that update one flat parameter buffer in place, and learning-rate schedules.
 
-Floor 1 (math): NumPy only (``numba`` is an optional accelerator, imported lazily).
-
 A network keeps all of its weights and biases in **one** contiguous 1-D array and all
 of its gradients in another of the same size (the layers hold views into them).  An
 optimizer therefore sees exactly two arrays::
@@ -11,19 +9,20 @@ optimizer therefore sees exactly two arrays::
 
 Every optimizer follows ``torch.optim`` to the letter (same update formulas, same
 defaults, same order of operations where it matters), so a NumPy run and a PyTorch run
-started from the same weights and fed the same gradients agree to rounding:
+started from the same weights and fed the same gradients agree to rounding.  The
+algorithms, sorted in order of increasing complexity:
 
 ========== ====================================================================
 ``sgd``     ``g = grad + wd·p``; momentum buffer ``b = g`` on the first step, then
             ``b = μ·b + g``; ``d = g + μ·b`` (Nesterov) or ``d = b``; ``p -= lr·d``
+``rmsprop`` ``s = α·s + (1-α)·g²``; centered: ``ḡ = α·ḡ + (1-α)·g``, ``s' = s - ḡ²``;
+            ``d = g / (√s' + eps)``; momentum: ``b = μ·b + d``, ``p -= lr·b``;
+            otherwise ``p -= lr·d``
 ``adam``    ``g = grad + wd·p`` (L2 penalty, like ``torch.optim.Adam``);
             ``m = β1·m + (1-β1)·g``; ``v = β2·v + (1-β2)·g²``;
             ``p -= lr/(1-β1ᵗ) · m / (√v/√(1-β2ᵗ) + eps)``
 ``adamw``   as ``adam`` with ``g = grad``, after the decoupled decay
             ``p *= 1 - lr·wd`` (like ``torch.optim.AdamW``)
-``rmsprop`` ``s = α·s + (1-α)·g²``; centered: ``ḡ = α·ḡ + (1-α)·g``, ``s' = s - ḡ²``;
-            ``d = g / (√s' + eps)``; momentum: ``b = μ·b + d``, ``p -= lr·b``;
-            otherwise ``p -= lr·d``
 ========== ====================================================================
 
 Speed
@@ -67,67 +66,40 @@ at the start of every epoch.
 array([ 0.9, -2.1])
 >>> nl.optimizers.get_schedule("step", step_size=2, gamma=0.5)(4, 0.1)
 0.025
-
-The code lives in the private modules of this floor: ``_optim_base`` (the
-:class:`Optimizer` base class), ``_optim_algorithms`` (SGD, Adam, AdamW, RMSprop),
-``_optim_kernels`` (the NumPy and numba update kernels) and ``_optim_schedules``; this
-module gathers them and holds the two registries (optimizers and schedules).
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
 from .algorithms import SGD, Adam, AdamW, RMSprop
-# (the private names are re-exported so that ``optimizers._compiled`` etc. keep working)
-from .base import Optimizer, _plain_number
-from .kernels import (_NUMBA_KERNELS, NUMBA_MIN_SIZE, _adam_loop, _adam_numpy, _compiled, _numba_disabled,
-                      _numba_kernel, _sgd_loop, numba_available)
-from .schedules import CosineDecay, ExponentialDecay, Schedule, StepDecay, _check_epoch
-from ..errors import ArgumentTypeError, HyperparameterError, UnknownNameError
-from .._util.registry import unknown_name
+from .base import Optimizer
+from .kernels import NUMBA_MIN_SIZE, numba_available
+from .kernels import _compiled, _sgd_loop  # noqa: F401 - read by tests/test_speed_paths.py until it imports .kernels
+from .schedules import CosineDecay, ExponentialDecay, Schedule, StepDecay
+from .._util.registry import Registry
 
 __all__ = [
-    "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "get", "names",
+    "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "get", "names",
     "Schedule", "StepDecay", "ExponentialDecay", "CosineDecay", "get_schedule", "schedule_names",
     "NUMBA_MIN_SIZE", "numba_available",
 ]
 
-# The classes live in the private modules ``_optim_*`` (same floor); they keep naming
-# this module as theirs, so pickles and reprs refer to ``neuronlab.optimizers.Adam`` as
-# before the split and do not depend on where the code sits.
-for _cls in (Optimizer, SGD, Adam, AdamW, RMSprop, Schedule, StepDecay, ExponentialDecay, CosineDecay):
-    _cls.__module__ = __name__
-del _cls
-
-
-def __getattr__(name: str) -> Any:
-    # ``_NUMBA_KERNEL`` is rebound in ``_optim_kernels`` when the kernel compiles; read it there
-    if name == "_NUMBA_KERNEL":
-        from ..optimizers import kernels as _optim_kernels
-        return _optim_kernels._NUMBA_KERNEL
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _from_config(kind: str, config: dict, kwargs: dict[str, Any], build: Callable[..., Any],
-                 known: Callable[[], list[str]]) -> Any:
-    """``build(name, **params)`` from a config dict ``{"name": ..., **params}`` updated with ``kwargs``."""
-    cfg = dict(config)
-    if "name" not in cfg:
-        raise UnknownNameError(f"{kind} config {config!r} has no 'name'; known names: {', '.join(known())}")
-    cfg.update(kwargs)
-    return build(cfg.pop("name"), **cfg)
-
-
-# =======================================================================================
-# Registry
-# =======================================================================================
-
-_REGISTRY: dict[str, type[Optimizer]] = {cls.name: cls for cls in (SGD, Adam, AdamW, RMSprop)}
+_optimizers = Registry(
+    "optimizer", Optimizer, builtins=[SGD, RMSprop, Adam, AdamW],
+    configs=True, expects="a name (str), a config dict or an Optimizer", parameters="hyperparameters",
+)
+_schedules = Registry(
+    "schedule", Schedule, builtins=[StepDecay, ExponentialDecay, CosineDecay],
+    aliases={"step_decay": "step", "steplr": "step", "exp": "exponential",
+             "exponential_decay": "exponential", "cosine_decay": "cosine", "cos": "cosine"},
+    configs=True, functions=True, expects="a name (str), a config dict, a Schedule or a function",
+    getter="get_schedule",
+)
 
 
 def names() -> list[str]:
     """Registered optimizer names, sorted."""
-    return sorted(_REGISTRY)
+    return _optimizers.names()
 
 
 def get(identifier: Any, **kwargs: Any) -> Optimizer:
@@ -146,50 +118,18 @@ def get(identifier: Any, **kwargs: Any) -> Optimizer:
     ------
     UnknownNameError
         For an unknown name; the message lists the known names and a close match.
+    ArgumentTypeError
+        For anything that is neither a string, a config dict nor an Optimizer.
     HyperparameterError
         For a hyperparameter the optimizer does not take, an out-of-range value, or
         hyperparameters passed together with an instance.
     """
-    if isinstance(identifier, Optimizer):
-        if kwargs:
-            raise HyperparameterError(
-                f"hyperparameters {sorted(kwargs)} can only be given with an optimizer *name* or config; "
-                f"set them when building the instance, e.g. {type(identifier).__name__}(learning_rate=...)"
-            )
-        return identifier
-    if isinstance(identifier, dict):
-        return _from_config("optimizer", identifier, kwargs, get, names)
-    if not isinstance(identifier, str):
-        raise ArgumentTypeError(
-            f"optimizer must be a name (str), a config dict or an Optimizer, got "
-            f"{type(identifier).__name__}; known names: {', '.join(names())}"
-        )
-    key = identifier.strip().lower().replace("-", "_")
-    if key not in _REGISTRY:
-        raise unknown_name("optimizer", identifier, _REGISTRY)
-    cls = _REGISTRY[key]
-    try:
-        return cls(**kwargs)
-    except TypeError:
-        cfg = cls.__init__.__code__.co_varnames[1:cls.__init__.__code__.co_argcount]
-        raise HyperparameterError(
-            f"optimizer '{key}' does not take {sorted(set(kwargs) - set(cfg))}; "
-            f"its hyperparameters are {', '.join(cfg)}"
-        ) from None
-
-
-# =======================================================================================
-# Schedule registry
-# =======================================================================================
-
-_SCHEDULES: dict[str, type[Schedule]] = {c.name: c for c in (StepDecay, ExponentialDecay, CosineDecay)}
-_SCHEDULE_ALIASES = {"step_decay": "step", "steplr": "step", "exp": "exponential",
-                     "exponential_decay": "exponential", "cosine_decay": "cosine", "cos": "cosine"}
+    return _optimizers.get(identifier, **kwargs)
 
 
 def schedule_names() -> list[str]:
     """Registered schedule names, sorted."""
-    return sorted(_SCHEDULES)
+    return _schedules.names()
 
 
 def get_schedule(identifier: Any, **kwargs: Any) -> Callable[[int, float], float]:
@@ -206,36 +146,9 @@ def get_schedule(identifier: Any, **kwargs: Any) -> Callable[[int, float], float
     ------
     UnknownNameError
         For an unknown name.
+    ArgumentTypeError
+        For anything that is neither a string, a config dict, a Schedule nor a callable.
     HyperparameterError
         For a missing, unknown or out-of-range parameter.
     """
-    if isinstance(identifier, Schedule) or (callable(identifier) and not isinstance(identifier, (str, dict, type))):
-        if kwargs:
-            raise HyperparameterError("schedule parameters can only be given with a schedule *name* or config")
-        return identifier
-    if isinstance(identifier, dict):
-        return _from_config("schedule", identifier, kwargs, get_schedule, schedule_names)
-    if not isinstance(identifier, str):
-        raise ArgumentTypeError(
-            f"schedule must be a name (str), a config dict, a Schedule or a function, got "
-            f"{type(identifier).__name__}; known names: {', '.join(schedule_names())}"
-        )
-    key = identifier.strip().lower().replace("-", "_")
-    key = _SCHEDULE_ALIASES.get(key, key)
-    if key not in _SCHEDULES:
-        raise unknown_name("schedule", identifier, _SCHEDULES)
-    cls = _SCHEDULES[key]
-    code = cls.__init__.__code__
-    params = code.co_varnames[1:code.co_argcount]
-    n_required = code.co_argcount - 1 - len(cls.__init__.__defaults__ or ())
-    missing = [p for p in params[:n_required] if p not in kwargs]
-    unknown = sorted(set(kwargs) - set(params))
-    if unknown:
-        raise HyperparameterError(f"schedule '{key}' does not take {unknown}; its parameters are {', '.join(params)}")
-    if missing:
-        example = ", ".join(f"{p}=..." for p in missing)
-        raise HyperparameterError(
-            f"schedule '{key}' needs {', '.join(missing)}: use get_schedule('{key}', {example}) "
-            f"or a config such as {{'name': '{key}', {', '.join(repr(p) + ': ...' for p in missing)}}}"
-        )
-    return cls(**kwargs)
+    return _schedules.get(identifier, **kwargs)

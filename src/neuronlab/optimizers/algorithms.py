@@ -1,8 +1,6 @@
-"""The optimizers: SGD, Adam, AdamW and RMSprop, each exactly as its ``torch.optim`` namesake.
-
-Floor 1 (math): NumPy only (Adam's fused numba kernel comes from
-:mod:`neuronlab._optim_kernels`, which imports numba lazily).  Re-exported, with the
-registry, by :mod:`neuronlab.optimizers`; its docstring has the update formulas.
+"""The optimizers: SGD, RMSprop, Adam and AdamW, each exactly as its ``torch.optim`` namesake,
+sorted in order of increasing complexity.  :mod:`neuronlab.optimizers` has the update formulas
+side by side.
 """
 from __future__ import annotations
 
@@ -11,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from .base import Optimizer, _check_flag
+from .base import Optimizer
 from .kernels import _adam_numpy, _numba_kernel, _sgd_kernel, check_use_numba, kernel_for
 from ..errors import HyperparameterError
-from .._util.validate import check_fraction, check_nonnegative, check_positive
+from .._util.validate import check_flag, check_fraction, check_nonnegative, check_positive
 
 
 # =======================================================================================
@@ -52,7 +50,7 @@ class SGD(Optimizer):
                  weight_decay: float = 0.0, use_numba: bool | None = None) -> None:
         super().__init__(learning_rate)
         self.momentum = check_fraction("sgd momentum", momentum)
-        self.nesterov = _check_flag("sgd nesterov", nesterov)
+        self.nesterov = check_flag("sgd nesterov", nesterov)
         if self.nesterov and self.momentum <= 0:
             raise HyperparameterError(
                 "sgd nesterov=True requires momentum > 0 (e.g. momentum=0.9), got momentum="
@@ -95,6 +93,90 @@ class SGD(Optimizer):
             d = self._scratch["d"]
             np.multiply(g, self.learning_rate, out=d)
         params -= d
+
+
+# =======================================================================================
+# RMSprop
+# =======================================================================================
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012), exactly as ``torch.optim.RMSprop``.
+
+    ::
+
+        g = grad + weight_decay·p
+        s = α·s + (1-α)·g²
+        centered:  ḡ = α·ḡ + (1-α)·g ;  denom = √(s - ḡ²) + eps     else  denom = √s + eps
+        momentum:  b = μ·b + g/denom ;  p -= lr·b                  else  p -= lr·g/denom
+
+    Parameters
+    ----------
+    learning_rate : float, > 0
+    alpha : float in [0, 1)
+        Decay rate of the squared-gradient average.
+    eps : float, > 0
+    momentum : float in [0, 1)
+    centered : bool
+        Normalise by the estimated variance instead of the raw second moment.  ``s - ḡ²``
+        is non-negative in exact arithmetic; it is clipped at 0 against rounding.
+    weight_decay : float, >= 0
+        L2 coefficient added to the gradient.
+    """
+
+    name = "rmsprop"
+
+    def __init__(self, learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
+                 momentum: float = 0.0, centered: bool = False, weight_decay: float = 0.0) -> None:
+        super().__init__(learning_rate)
+        self.alpha = check_fraction("rmsprop alpha", alpha)
+        self.eps = check_positive("rmsprop eps", eps)
+        self.momentum = check_fraction("rmsprop momentum", momentum)
+        self.centered = check_flag("rmsprop centered", centered)
+        self.weight_decay = check_nonnegative("rmsprop weight_decay", weight_decay)
+        self._scratch_names = ("tmp", "g") if self.weight_decay else ("tmp",)
+
+    def config(self) -> dict[str, Any]:
+        return {"name": self.name, "learning_rate": self.learning_rate, "alpha": self.alpha,
+                "eps": self.eps, "momentum": self.momentum, "centered": self.centered,
+                "weight_decay": self.weight_decay}
+
+    def _state_names(self) -> tuple[str, ...]:
+        names = ["square_avg"]
+        if self.centered:
+            names.append("grad_avg")
+        if self.momentum:
+            names.append("momentum_buffer")
+        return tuple(names)
+
+    def _update(self, params: np.ndarray, grads: np.ndarray) -> None:
+        g = self._decayed_grad(params, grads, self.weight_decay)
+        s, tmp = self._state["square_avg"], self._scratch["tmp"]
+        c = 1.0 - self.alpha
+        np.multiply(g, g, out=tmp)
+        tmp *= c
+        s *= self.alpha
+        s += tmp
+        if self.centered:
+            ga = self._state["grad_avg"]
+            np.subtract(g, ga, out=tmp)
+            tmp *= c
+            ga += tmp
+            np.multiply(ga, ga, out=tmp)
+            np.subtract(s, tmp, out=tmp)
+            np.maximum(tmp, 0.0, out=tmp)
+            np.sqrt(tmp, out=tmp)
+        else:
+            np.sqrt(s, out=tmp)
+        tmp += self.eps
+        np.divide(g, tmp, out=tmp)
+        if self.momentum:
+            buf = self._state["momentum_buffer"]
+            buf *= self.momentum
+            buf += tmp
+            np.multiply(buf, self.learning_rate, out=tmp)
+        else:
+            tmp *= self.learning_rate
+        params -= tmp
 
 
 # =======================================================================================
@@ -186,87 +268,3 @@ class AdamW(Adam):
     def __init__(self, learning_rate: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, weight_decay: float = 0.01, use_numba: bool | None = None) -> None:
         super().__init__(learning_rate, beta1, beta2, eps, weight_decay, use_numba)
-
-
-# =======================================================================================
-# RMSprop
-# =======================================================================================
-
-class RMSprop(Optimizer):
-    """RMSprop (Hinton, 2012), exactly as ``torch.optim.RMSprop``.
-
-    ::
-
-        g = grad + weight_decay·p
-        s = α·s + (1-α)·g²
-        centered:  ḡ = α·ḡ + (1-α)·g ;  denom = √(s - ḡ²) + eps     else  denom = √s + eps
-        momentum:  b = μ·b + g/denom ;  p -= lr·b                  else  p -= lr·g/denom
-
-    Parameters
-    ----------
-    learning_rate : float, > 0
-    alpha : float in [0, 1)
-        Decay rate of the squared-gradient average.
-    eps : float, > 0
-    momentum : float in [0, 1)
-    centered : bool
-        Normalise by the estimated variance instead of the raw second moment.  ``s - ḡ²``
-        is non-negative in exact arithmetic; it is clipped at 0 against rounding.
-    weight_decay : float, >= 0
-        L2 coefficient added to the gradient.
-    """
-
-    name = "rmsprop"
-
-    def __init__(self, learning_rate: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
-                 momentum: float = 0.0, centered: bool = False, weight_decay: float = 0.0) -> None:
-        super().__init__(learning_rate)
-        self.alpha = check_fraction("rmsprop alpha", alpha)
-        self.eps = check_positive("rmsprop eps", eps)
-        self.momentum = check_fraction("rmsprop momentum", momentum)
-        self.centered = _check_flag("rmsprop centered", centered)
-        self.weight_decay = check_nonnegative("rmsprop weight_decay", weight_decay)
-        self._scratch_names = ("tmp", "g") if self.weight_decay else ("tmp",)
-
-    def config(self) -> dict[str, Any]:
-        return {"name": self.name, "learning_rate": self.learning_rate, "alpha": self.alpha,
-                "eps": self.eps, "momentum": self.momentum, "centered": self.centered,
-                "weight_decay": self.weight_decay}
-
-    def _state_names(self) -> tuple[str, ...]:
-        names = ["square_avg"]
-        if self.centered:
-            names.append("grad_avg")
-        if self.momentum:
-            names.append("momentum_buffer")
-        return tuple(names)
-
-    def _update(self, params: np.ndarray, grads: np.ndarray) -> None:
-        g = self._decayed_grad(params, grads, self.weight_decay)
-        s, tmp = self._state["square_avg"], self._scratch["tmp"]
-        c = 1.0 - self.alpha
-        np.multiply(g, g, out=tmp)
-        tmp *= c
-        s *= self.alpha
-        s += tmp
-        if self.centered:
-            ga = self._state["grad_avg"]
-            np.subtract(g, ga, out=tmp)
-            tmp *= c
-            ga += tmp
-            np.multiply(ga, ga, out=tmp)
-            np.subtract(s, tmp, out=tmp)
-            np.maximum(tmp, 0.0, out=tmp)
-            np.sqrt(tmp, out=tmp)
-        else:
-            np.sqrt(s, out=tmp)
-        tmp += self.eps
-        np.divide(g, tmp, out=tmp)
-        if self.momentum:
-            buf = self._state["momentum_buffer"]
-            buf *= self.momentum
-            buf += tmp
-            np.multiply(buf, self.learning_rate, out=tmp)
-        else:
-            tmp *= self.learning_rate
-        params -= tmp

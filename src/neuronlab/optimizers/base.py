@@ -1,19 +1,13 @@
-"""The optimizer base class: buffer checks, state and scratch allocation, ``state_dict``.
-
-Floor 1 (math): NumPy only; no state beyond the optimizer's own buffers.  The optimizers
-themselves are in :mod:`neuronlab._optim_algorithms`; :mod:`neuronlab.optimizers` is the
-public module and holds the registry.
-"""
+"""The optimizer base class: buffer checks, state and scratch allocation, ``state_dict``."""
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 from .kernels import _l2_grad
-from ..errors import HyperparameterError, ModelFileError, ShapeError
-from .._util.validate import check_positive
+from ..errors import ArgumentTypeError, ModelFileError, ShapeError
+from .._util.validate import check_int, check_positive
 
 
 class Optimizer:
@@ -65,8 +59,10 @@ class Optimizer:
         Raises
         ------
         ShapeError
-            ``params``/``grads`` are not matching 1-D float arrays, or the state was
+            ``params``/``grads`` are not 1-D arrays of the same size, or the state was
             made for a buffer of another size (call :meth:`reset` after resizing).
+        ArgumentTypeError
+            ``params``/``grads`` are not NumPy arrays of one float dtype.
         """
         c = self._checked
         if params is c[0] and grads is c[1] and self._state is c[2] and self._scratch is c[3]:
@@ -76,7 +72,7 @@ class Optimizer:
             self._update(params, grads)
             return
         if not (isinstance(params, np.ndarray) and isinstance(grads, np.ndarray)):
-            raise ShapeError(
+            raise ArgumentTypeError(
                 f"{self.name}.step takes two NumPy arrays, got "
                 f"{type(params).__name__} and {type(grads).__name__}"
             )
@@ -86,7 +82,7 @@ class Optimizer:
                 f"same size, got shapes {params.shape} and {grads.shape}"
             )
         if params.dtype != grads.dtype or params.dtype.kind != "f":
-            raise ShapeError(
+            raise ArgumentTypeError(
                 f"{self.name}.step needs params and grads of the same float dtype, "
                 f"got {params.dtype} and {grads.dtype}"
             )
@@ -121,9 +117,7 @@ class Optimizer:
             raise ModelFileError(f"{self.name} state must be a dict, got {type(state).__name__}")
         if "step" not in state:
             raise ModelFileError(f"{self.name} state has no 'step' entry; was it made by state_dict()?")
-        step = _plain_number(state["step"])
-        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-            raise ModelFileError(f"{self.name} state 'step' must be an integer >= 0, got {state['step']!r}")
+        step = check_int(f"{self.name} state 'step'", _plain_number(state["step"]), minimum=0, error=ModelFileError)
         expected = set(self._state_names())
         arrays = {k: v for k, v in state.items() if k not in ("step", "learning_rate")}
         unknown = sorted(set(arrays) - expected)
@@ -227,10 +221,3 @@ def _config_repr(obj: Any) -> str:
     cfg = obj.config()
     cfg.pop("name")
     return f"{type(obj).__name__}({', '.join(f'{k}={v!r}' for k, v in cfg.items())})"
-
-
-def _check_flag(name: str, value: Any) -> bool:
-    """``value`` as a bool; :class:`HyperparameterError` unless it is ``True`` or ``False``."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise HyperparameterError(f"{name} must be True or False, got {value!r}")
-    return bool(value)

@@ -2,10 +2,9 @@
 fused loop that ``numba`` compiles (plus an experimental one-pass SGD loop), with the
 lazy, optional numba loader behind them.
 
-Floor 1 (math): NumPy only at import time.  ``numba`` (the ``fast`` extra) is imported
-inside :func:`_compiled`, the first time a kernel is asked for, and never when
-``NEURONLAB_NO_NUMBA=1``; ``import neuronlab`` does not import it.  The public names are
-re-exported by :mod:`neuronlab.optimizers`.
+``numba`` (the ``fast`` extra) is imported inside :func:`_compiled`, the first time a
+kernel is asked for, and never when ``NEURONLAB_NO_NUMBA=1``; ``import neuronlab`` does
+not import it.
 """
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..errors import HyperparameterError
+from .._util.validate import check_flag
 
 #: With ``use_numba=None``, buffers at least this long use the fused numba kernel.
 NUMBA_MIN_SIZE = 65_536
@@ -81,7 +80,6 @@ def _sgd_loop(p, g, lr):  # pragma: no cover - compiled
 
 
 _NUMBA_KERNELS: dict[str, Any] = {}   # name -> compiled kernel, or False once numba proved unavailable
-_NUMBA_KERNEL: Any = None          # (kept for compatibility: the Adam kernel once compiled)
 
 
 def _numba_disabled() -> bool:
@@ -112,9 +110,7 @@ def _compiled(name: str, func: Callable) -> Any:
 
 def check_use_numba(owner: str, use_numba: Any) -> bool | None:
     """Validate an optimizer's ``use_numba`` option: ``True``, ``False`` or ``None``."""
-    if use_numba is not None and not isinstance(use_numba, (bool, np.bool_)):
-        raise HyperparameterError(f"{owner} use_numba must be True, False or None, got {use_numba!r}")
-    return None if use_numba is None else bool(use_numba)
+    return check_flag(f"{owner} use_numba", use_numba, allow_none=True)
 
 
 def kernel_for(use_numba: bool | None, size: int, get_kernel: Callable[[], Any]) -> Any:
@@ -132,11 +128,7 @@ def _sgd_kernel() -> Any:
 
 def _numba_kernel() -> Any:
     """The compiled fused Adam kernel, or ``None`` if numba is missing or disabled."""
-    global _NUMBA_KERNEL
-    kernel = _compiled("adam", _adam_loop)
-    if kernel is not None:
-        _NUMBA_KERNEL = kernel
-    return kernel
+    return _compiled("adam", _adam_loop)
 
 
 def numba_available() -> bool:

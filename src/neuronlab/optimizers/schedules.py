@@ -1,24 +1,12 @@
-"""Learning-rate schedules: ``schedule(epoch, base_lr) -> lr`` in closed form.
-
-Floor 1 (math): plain-Python arithmetic, no state beyond the parameters.
-Re-exported, with the schedule registry and :func:`~neuronlab.optimizers.get_schedule`,
-by :mod:`neuronlab.optimizers`.
-"""
+"""Learning-rate schedules: ``schedule(epoch, base_lr) -> lr`` in closed form, with no
+state beyond their parameters."""
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 from .base import _config_repr
-from ..errors import HyperparameterError
-from .._util.validate import check_fraction, check_nonnegative, check_positive_int
-
-
-def _check_epoch(epoch: Any) -> int:
-    if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
-        raise HyperparameterError(f"epoch must be an integer >= 0 (counted from 0), got {epoch!r}")
-    return int(epoch)
+from .._util.validate import check_fraction, check_int, check_nonnegative, check_positive_int
 
 
 class Schedule:
@@ -27,7 +15,7 @@ class Schedule:
     name: str = "schedule"
 
     def __call__(self, epoch: int, base_lr: float) -> float:
-        return self.lr(_check_epoch(epoch), float(base_lr))
+        return self.lr(check_int("epoch (counted from 0)", epoch, minimum=0), float(base_lr))
 
     def lr(self, epoch: int, base_lr: float) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
