@@ -27,7 +27,7 @@ def test_xor_does_not_converge_and_says_so():
 def test_bad_perceptron_input():
     with pytest.raises(nl.DataError, match="0 or 1"):
         nl.Perceptron(2).fit(X, [0, 1, 2, 0])
-    with pytest.raises(nl.DataError, match="3 features"):
+    with pytest.raises(nl.ShapeError, match="3 features"):
         nl.Perceptron(2).fit(np.zeros((4, 3)), [0, 1, 1, 0])
     with pytest.raises(nl.HyperparameterError):
         nl.Perceptron(2, learning_rate=0)

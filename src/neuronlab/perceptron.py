@@ -1,7 +1,5 @@
 """Rosenblatt's perceptron: one step neuron and its own learning rule.
 
-Floor 3 (learning).
-
 A step neuron's derivative is zero everywhere, so gradient descent cannot train it.
 The perceptron rule does instead: for each sample, predict ``ŷ = step(w·x + b)`` and
 nudge ``w ← w + η (y − ŷ) x`` and ``b ← b + η (y − ŷ)``.  It converges whenever the
@@ -15,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ConvergenceWarning, DataError
-from ._util.validate import check_array, check_labels_length, check_positive, check_positive_int
+from .errors import ConvergenceWarning, DataError, ShapeError
+from ._util.validate import check_array, check_int, check_labels_length, check_positive, check_positive_int
 from .neuron import Neuron
 
 __all__ = ["Perceptron"]
@@ -48,8 +46,11 @@ class Perceptron:
     def __init__(self, n_inputs: int, learning_rate: float = 1.0, seed: int | None = None) -> None:
         self.n_inputs = check_positive_int("n_inputs", n_inputs)
         self.learning_rate = check_positive("learning_rate", learning_rate)
-        rng = np.random.default_rng(seed)
-        self.weights = rng.normal(0, 0.01, n_inputs) if seed is not None else np.zeros(n_inputs)
+        if seed is None:
+            self.weights = np.zeros(self.n_inputs)
+        else:
+            rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+            self.weights = rng.normal(0, 0.01, self.n_inputs)
         self.bias = 0.0
         self.converged_ = False
         self.n_epochs_ = 0
@@ -63,7 +64,7 @@ class Perceptron:
     def _check(self, X: Any) -> np.ndarray:
         X = check_array(X, "X", ndim=2, dtype=np.float64)
         if X.shape[1] != self.n_inputs:
-            raise DataError(f"X has {X.shape[1]} features but this perceptron has {self.n_inputs} inputs")
+            raise ShapeError(f"X has {X.shape[1]} features but this perceptron has {self.n_inputs} inputs")
         return X
 
     def predict(self, X: Any) -> np.ndarray:
@@ -109,4 +110,7 @@ class Perceptron:
 
     def score(self, X: Any, y: Any) -> float:
         """Accuracy on ``(X, y)``."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        predicted = self.predict(X)
+        y = check_array(y, "y", ndim=1, dtype=np.float64)
+        check_labels_length(predicted, y)
+        return float(np.mean(predicted == y))
