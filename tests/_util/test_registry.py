@@ -86,6 +86,21 @@ def test_functions_pass_through_only_when_allowed():
         shapes().get(area)
 
 
+def test_canonical_gives_the_registered_name_for_any_spelling():
+    reg = Registry("sweep parameter", builtins={"batch_size": int, "l2": float}, aliases={"batch": "batch_size"})
+    assert [reg.canonical(n) for n in ("Batch", "batch-size", "L2")] == ["batch_size", "batch_size", "l2"]
+    with pytest.raises(nl.UnknownNameError, match="did you mean 'batch_size'"):
+        reg.canonical("batch_sise")
+    with pytest.raises(nl.ArgumentTypeError, match=r"sweep parameter must be a name \(str\), got int"):
+        reg.canonical(3)
+
+
+def test_without_a_base_class_nothing_passes_through_as_an_instance():
+    reg = Registry("metric", builtins={"accuracy": float})
+    with pytest.raises(nl.ArgumentTypeError):
+        reg.get(0.5)
+
+
 # -- did you mean ----------------------------------------------------------------------------
 
 def test_an_unknown_name_suggests_the_close_one_in_the_shared_wording():

@@ -55,7 +55,7 @@ class Registry:
     ----------
     kind : str
         What the entries are, singular (``"activation"``); used in every message.
-    base : type
+    base : type, optional
         Instances of it are returned by :meth:`get` as they are.
     builtins : iterable of classes, or mapping of name to factory
         The entries that come with the library (a class is registered under its
@@ -79,7 +79,7 @@ class Registry:
     def __init__(
         self,
         kind: str,
-        base: type,
+        base: type | None = None,
         *,
         builtins: Iterable[type] | Mapping[str, Callable[..., Any]] = (),
         aliases: Mapping[str, str] | None = None,
@@ -97,7 +97,7 @@ class Registry:
         self._aliases = dict(aliases or {})
         self.configs = configs
         self.functions = functions
-        self.expects = expects or f"a name (str) or {_article(base.__name__)}"
+        self.expects = expects or "a name (str)" + (f" or {_article(base.__name__)}" if base else "")
         self.parameters = parameters
         self.getter = getter
 
@@ -145,11 +145,11 @@ class Registry:
             Parameters the entry does not take, missing required ones, or parameters
             given together with an instance.
         """
-        if isinstance(identifier, self.base) or (self.functions and callable(identifier)
-                                                 and not isinstance(identifier, (str, dict, type))):
+        is_instance = self.base is not None and isinstance(identifier, self.base)
+        if is_instance or (self.functions and callable(identifier) and not isinstance(identifier, (str, dict, type))):
             if params:
                 example = (f", e.g. {type(identifier).__name__}({sorted(params)[0]}=...)"
-                           if isinstance(identifier, self.base) else "")
+                           if is_instance else "")
                 raise HyperparameterError(
                     f"{self.parameters} {sorted(params)} can only be given with {_article(self.kind)} "
                     f"*name* or config; set them when building the instance{example}"
@@ -163,15 +163,29 @@ class Registry:
                 )
             config.update(params)
             return self.get(config.pop("name"), **config)
-        if not isinstance(identifier, str):
+        return self._build(self.canonical(identifier), params)
+
+    def canonical(self, name: Any) -> str:
+        """The registered name that ``name`` (in any spelling, or an alias) stands for.
+
+        For lookups that need the name rather than an object (parameter names, metrics).
+
+        Raises
+        ------
+        UnknownNameError
+            For an unknown name, listing the known ones and a close match.
+        ArgumentTypeError
+            When ``name`` is not a string.
+        """
+        if not isinstance(name, str):
             raise ArgumentTypeError(
-                f"{self.kind} must be {self.expects}, got {type(identifier).__name__}; "
+                f"{self.kind} must be {self.expects}, got {type(name).__name__}; "
                 f"known names: {', '.join(self.names())}"
             )
-        key = self._key(identifier)
+        key = self._key(name)
         if key not in self._entries:
-            raise unknown_name(self.kind, identifier, self._entries)
-        return self._build(key, params)
+            raise unknown_name(self.kind, name, self._entries)
+        return key
 
     def _build(self, key: str, params: dict[str, Any]) -> Any:
         factory = self._entries[key]
