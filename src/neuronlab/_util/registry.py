@@ -140,7 +140,7 @@ class Registry:
             An unknown name (the message lists the known ones and a close match), or a
             config without a ``"name"``.
         ArgumentTypeError
-            Anything else than the accepted kinds of identifier.
+            Anything other than the accepted kinds of identifier.
         HyperparameterError
             Parameters the entry does not take, missing required ones, or parameters
             given together with an instance.
