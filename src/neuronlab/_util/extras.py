@@ -1,0 +1,51 @@
+"""Optional dependencies: imported when a feature needs them, with one way of saying what
+to install when they are missing."""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from ..errors import MissingExtraError
+
+
+def install_hint(extra: str | None, package: str | None = None) -> str:
+    """The command that installs an extra (or, with ``extra=None``, a plain package).
+
+    >>> install_hint("plot")
+    "pip install 'neuronlab[plot]' (from a checkout: pip install -e '.[plot]')"
+    >>> install_hint(None, "pandas")
+    'pip install pandas'
+    """
+    if extra is None:
+        return f"pip install {package}"
+    return f"pip install 'neuronlab[{extra}]' (from a checkout: pip install -e '.[{extra}]')"
+
+
+def missing(what: str, module: str, extra: str | None) -> MissingExtraError:
+    """The error for a missing optional dependency: ``"<what> needs <module>; install it
+    with: <command>"``."""
+    package = module.split(".")[0]
+    return MissingExtraError(f"{what} needs {package}; install it with: {install_hint(extra, package)}")
+
+
+def require(module: str, extra: str | None, what: str | None = None) -> ModuleType:
+    """Import ``module`` and return it, or raise :class:`~neuronlab.errors.MissingExtraError`
+    (also an ``ImportError``) naming the extra that installs it.
+
+    Parameters
+    ----------
+    module : str
+        What to import, e.g. ``"matplotlib"`` or ``"distributed"``.
+    extra : str or None
+        The neuronlab extra that installs it (``"plot"``, ``"sklearn"``, ``"sweep"``, ``"cli"``,
+        ``"fast"``); None for a package no extra installs (the hint is ``pip install <package>``).
+    what : str, optional
+        Who needs it, for the message (default: ``"this"``).
+
+    >>> require("json", extra=None).__name__
+    'json'
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise missing(what or "this", module, extra) from err
