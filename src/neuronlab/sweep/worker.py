@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .._util.text import one_line
 from .grid import COLUMNS, SweepError
 from .data import _build_generated, _data_token
 
@@ -78,7 +79,7 @@ def _run_task(task: dict[str, Any], data: tuple | None = None) -> dict[str, Any]
             _train(task, prepared, rec)
     except Exception as err:  # the run failed: record why, the sweep goes on
         rec["status"] = "failed"
-        rec["error"] = _one_line(err)
+        rec["error"] = one_line(err, with_type=True)
     rec["time_s"] = time.perf_counter() - start
     return rec
 
@@ -134,12 +135,6 @@ def _train(task: dict[str, Any], prepared: tuple, rec: dict[str, Any]) -> None:
         return
     rec.update(final)
     rec["status"] = "ok"
-
-
-def _one_line(err: BaseException) -> str:
-    text = " ".join(str(err).split()) or type(err).__name__
-    name = type(err).__name__
-    return text if text.startswith(name) else f"{name}: {text}"
 
 
 def _failed_record(task: dict[str, Any], reason: str) -> dict[str, Any]:
