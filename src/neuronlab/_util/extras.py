@@ -21,14 +21,17 @@ def install_hint(extra: str | None, package: str | None = None) -> str:
     return f"pip install 'neuronlab[{extra}]' (from a checkout: pip install -e '.[{extra}]')"
 
 
-def missing(what: str, module: str, extra: str | None) -> MissingExtraError:
-    """The error for a missing optional dependency: ``"<what> needs <module>; install it
-    with: <command>"``."""
-    package = module.split(".")[0]
+def missing(what: str, package: str, extra: str | None) -> MissingExtraError:
+    """The error for a missing optional dependency: ``"<what> needs <package>; install it
+    with: <command>"``.
+
+    >>> print(missing("neuronlab.plots", "matplotlib", "plot"))
+    neuronlab.plots needs matplotlib; install it with: pip install 'neuronlab[plot]' (from a checkout: pip install -e '.[plot]')
+    """
     return MissingExtraError(f"{what} needs {package}; install it with: {install_hint(extra, package)}")
 
 
-def require(module: str, extra: str | None, what: str | None = None) -> ModuleType:
+def require(module: str, extra: str | None, what: str | None = None, package: str | None = None) -> ModuleType:
     """Import ``module`` and return it, or raise :class:`~neuronlab.errors.MissingExtraError`
     (also an ``ImportError``) naming the extra that installs it.
 
@@ -41,6 +44,9 @@ def require(module: str, extra: str | None, what: str | None = None) -> ModuleTy
         ``"fast"``); None for a package no extra installs (the hint is ``pip install <package>``).
     what : str, optional
         Who needs it, for the message (default: ``"this"``).
+    package : str, optional
+        The name it is installed by, for the message (default: the top of ``module``, e.g.
+        ``package="scikit-learn"`` for ``module="sklearn"``).
 
     >>> require("json", extra=None).__name__
     'json'
@@ -48,4 +54,4 @@ def require(module: str, extra: str | None, what: str | None = None) -> ModuleTy
     try:
         return importlib.import_module(module)
     except ImportError as err:
-        raise missing(what or "this", module, extra) from err
+        raise missing(what or "this", package or module.split(".")[0], extra) from err

@@ -172,7 +172,7 @@ def _stop_pool(pool: Any) -> None:
 # -- Dask -------------------------------------------------------------------------------
 
 def _dask():
-    return require("distributed", extra="sweep", what="a sweep on a Dask cluster")
+    return require("distributed", extra="sweep", what="a sweep on a Dask cluster", package="dask.distributed")
 
 
 def _connect(scheduler: str, timeout: float) -> Any:
