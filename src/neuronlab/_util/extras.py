@@ -2,7 +2,6 @@
 to install when they are missing."""
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
 from ..errors import MissingExtraError
@@ -52,6 +51,7 @@ def require(module: str, extra: str | None, what: str | None = None, package: st
     'json'
     """
     try:
-        return importlib.import_module(module)
+        # the import statement's own hook (not importlib), so that a hidden module is missing here too
+        return __import__(module, fromlist=["__name__"])
     except ImportError as err:
         raise missing(what or "this", package or module.split(".")[0], extra) from err
