@@ -90,7 +90,7 @@ def read_container(path: str | os.PathLike, *, header_key: str = "header", kind:
     except ModelFileError:
         raise
     except ValueError as err:
-        if "allow_pickle" in str(err) or "Object arrays" in str(err):
+        if "Object arrays" in str(err) or ("allow_pickle" in str(err) and _starts_like_a_pickle(path)):
             raise ModelFileError(f"{path} contains pickled Python objects; neuronlab never loads those") from None
         raise ModelFileError(f"{path} is damaged or not a {kind} ({err})") from None
     except Exception as err:  # any parse failure of a damaged archive (zipfile, zlib, struct, EOF, ...)
@@ -103,3 +103,10 @@ def read_container(path: str | os.PathLike, *, header_key: str = "header", kind:
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise ModelFileError(f"{path}: the header is damaged ({err})") from None
     return header, members
+
+
+def _starts_like_a_pickle(path: Path) -> bool:
+    """numpy calls every file that is neither a zip nor a ``.npy`` a pickle; a pickle (protocol
+    2 and later) starts with the PROTO opcode."""
+    with open(path, "rb") as fh:
+        return fh.read(1) == b"\x80"
