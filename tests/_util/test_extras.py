@@ -62,3 +62,11 @@ def test_every_face_uses_the_one_hint(monkeypatch, name, extra):
         require(name, extra=extra)
     assert str(err.value).endswith(f"install it with: pip install 'neuronlab[{extra}]' "
                                    f"(from a checkout: pip install -e '.[{extra}]')")
+
+
+def test_an_optional_accelerator_is_the_module_or_none(monkeypatch):
+    from neuronlab._util.extras import optional
+    import json
+    assert optional("json") is json
+    monkeypatch.setitem(sys.modules, "numba", None)
+    assert optional("numba") is None

@@ -55,3 +55,16 @@ def require(module: str, extra: str | None, what: str | None = None, package: st
         return __import__(module, fromlist=["__name__"])
     except ImportError as err:
         raise missing(what or "this", package or module.split(".")[0], extra) from err
+
+
+def optional(module: str) -> ModuleType | None:
+    """Import ``module`` if it is installed, else None: for accelerators that neuronlab runs
+    without (numba, threadpoolctl), where nothing is missing when they are.
+
+    >>> optional("neuronlab_no_such_module_here") is None
+    True
+    """
+    try:
+        return __import__(module, fromlist=["__name__"])
+    except ImportError:
+        return None

@@ -63,8 +63,9 @@ class _ValidationScores(Callback):
 
 class NetworkEstimator(BaseEstimator):
     """Base class; use :class:`~neuronlab.sklearn.NetworkClassifier` or
-    :class:`~neuronlab.sklearn.NetworkRegressor`.  Subclasses define ``_TASK``,
-    ``_prepare_targets`` and the prediction methods."""
+    :class:`~neuronlab.sklearn.NetworkRegressor`.  Subclasses define ``_TASK``, ``fit`` and
+    ``partial_fit`` (which turn the targets into what the network's loss takes), ``predict``
+    and ``_check_loaded``."""
 
     _TASK = "regression"
 

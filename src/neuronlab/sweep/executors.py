@@ -6,7 +6,7 @@ import os
 import signal
 from typing import Any, Callable
 
-from .._util.extras import require
+from .._util.extras import optional, require
 from .._util.progress import Progress
 from .._util.text import one_line
 from .grid import SweepError
@@ -26,11 +26,9 @@ def _worker_init(shipped: dict[str, tuple], started: Any) -> None:
     global _STARTED
     for var in _BLAS_VARS:
         os.environ[var] = "1"
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(limits=1)          # for the whole life of this worker process
-    except ImportError:  # pragma: no cover - optional
-        pass
+    threadpoolctl = optional("threadpoolctl")
+    if threadpoolctl is not None:
+        threadpoolctl.threadpool_limits(limits=1)          # for the whole life of this worker process
     _DATA_CACHE.update(shipped)
     _STARTED = started
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .._util.extras import optional
 from .._util.text import one_line
 from .grid import COLUMNS, SweepError
 from .data import _build_generated, _data_token
@@ -40,12 +41,8 @@ class _one_blas_thread:
     """BLAS on one thread for the duration of a run (threadpoolctl, when installed)."""
 
     def __enter__(self):
-        self.ctl = None
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:
-            return self
-        self.ctl = threadpool_limits(limits=1, user_api="blas")
+        threadpoolctl = optional("threadpoolctl")
+        self.ctl = None if threadpoolctl is None else threadpoolctl.threadpool_limits(limits=1, user_api="blas")
         return self
 
     def __exit__(self, *exc):
