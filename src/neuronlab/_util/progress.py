@@ -5,7 +5,7 @@ import os
 import sys
 from typing import Any, TextIO
 
-from .extras import install_hint
+from .extras import install_hint, optional
 
 MODES = ("auto", "bar", "lines", "none")
 
@@ -37,16 +37,13 @@ class Progress:
         self.bar: Any = None
         self.mode = "none" if mode in (None, False, "none") else "lines"
         if mode in (True, "auto", "bar"):
-            try:
-                from tqdm import tqdm
-            except ImportError:
-                tqdm = None
-                if mode in (True, "bar"):
-                    self.line(f"note: a progress bar needs tqdm; install it with: {install_hint('cli')}; "
-                              f"showing one line per {unit}")
+            tqdm = optional("tqdm")
+            if tqdm is None and mode in (True, "bar"):
+                self.line(f"note: a progress bar needs tqdm; install it with: {install_hint('cli')}; "
+                          f"showing one line per {unit}")
             if tqdm is not None and (mode in (True, "bar") or self.stream.isatty()):
                 self.mode = "bar"
-                self.bar = tqdm(total=total, initial=initial, desc=desc, unit=unit, file=self.stream,
+                self.bar = tqdm.tqdm(total=total, initial=initial, desc=desc, unit=unit, file=self.stream,
                                 leave=True, **_bar_size(self.stream))
 
     @property
