@@ -7,10 +7,6 @@ trains a network on the built-in digits data and writes the model and pictures t
 
 Exit codes: 0 success; 2 bad usage or bad input (one line on stderr, no traceback);
 130 interrupted (``train`` still writes the model of the last finished epoch); 1 otherwise.
-
-This module holds the parser and :func:`main`.  The commands: ``train`` (train.py), the
-commands on a saved model (model.py), those that compute by hand (compute.py) and
-``sweep`` (sweep.py).
 """
 from __future__ import annotations
 

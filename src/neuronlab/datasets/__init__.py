@@ -16,10 +16,6 @@ The preprocessing that a model needs at prediction time (the fitted scaler, the 
 labels, the feature names) is stored in ``net.metadata`` by :func:`model_metadata` and
 applied again by :func:`prepare_features`, :func:`encode_targets` and
 :func:`decode_classes`, so a saved model predicts on raw data.
-
-The parts: ``dataset.py`` (the :class:`Dataset` record, splitting, :class:`Standardizer`,
-model metadata), ``builtin.py`` (the generated and the scikit-learn sets) and ``files.py``
-(CSV, ``.npz``, IDX); this module names the built-in sets and loads one by name or path.
 """
 from __future__ import annotations
 
