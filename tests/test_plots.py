@@ -134,7 +134,7 @@ ALL_PLOTS = [
 def test_without_matplotlib_every_plot_names_the_extra(draw, trained, monkeypatch):
     net, X, y, history = trained
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    with pytest.raises(ImportError, match=r'pip install "neuronlab\[plot\]"') as err:
+    with pytest.raises(ImportError, match=r"pip install 'neuronlab\[plot\]'") as err:
         draw(net, X, y, history)
     assert isinstance(err.value, nl.NeuronLabError)
 

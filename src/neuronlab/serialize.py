@@ -1,7 +1,5 @@
 """Model files: one safe file per model, written atomically, validated when read.
 
-Floor 4 (faces).
-
 Format (``.nlz``, any extension works): a zip archive of ``.npy`` members, the layout
 ``numpy.savez`` writes, read back with ``numpy.load(allow_pickle=False)``:
 
@@ -21,7 +19,6 @@ target, so an interrupted save leaves the previous file intact.
 from __future__ import annotations
 
 import importlib
-import io
 import json
 import os
 from pathlib import Path
@@ -30,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from . import activations
-from .training.checkpoint import atomic_write
+from ._util.extras import install_hint
+from ._util.files import read_container, write_container
 from .errors import ModelFileError, NeuronLabError
 from .network import Network
 
@@ -73,51 +71,15 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     header = {"format": FORMAT, "version": VERSION, "kind": kind, "network": network.config(),
               "metadata": network.metadata, "estimator": state}
     try:
-        header_bytes = json.dumps(header, allow_nan=False).encode("utf-8")
+        write_container(path, header, {"parameters": network.parameters})
+    except ModelFileError:
+        raise
     except (TypeError, ValueError) as err:
         raise ModelFileError(f"metadata must be plain JSON values (numbers, strings, lists, dicts): {err}") from None
-    arrays = {"header": np.frombuffer(header_bytes, dtype=np.uint8), "parameters": network.parameters}
-
-    def write(fh: Any) -> None:
-        np.savez(fh, **arrays)
-
-    try:
-        atomic_write(path, write)
     except OSError as err:
         raise ModelFileError(f"cannot write model file {path}: {err.strerror or err}") from None
 
-
-def _read(path: Path) -> dict[str, np.ndarray]:
-    if not path.exists():
-        raise ModelFileError(f"model file {path} does not exist")
-    if not path.is_file():
-        raise ModelFileError(f"{path} is not a file")
-    try:
-        with open(path, "rb") as fh:            # our handle: closed even when the archive is damaged
-            data = np.load(fh, allow_pickle=False)
-            if not hasattr(data, "files"):
-                raise ModelFileError(f"{path} is a bare .npy array, not a neuronlab model file")
-            with data:
-                return {name: data[name] for name in data.files}
-    except ModelFileError:
-        raise
-    except ValueError as err:
-        if "allow_pickle" in str(err) or "Object arrays" in str(err):
-            raise ModelFileError(f"{path} contains pickled Python objects; neuronlab never loads those") from None
-        raise ModelFileError(f"{path} is damaged or not a neuronlab model file ({err})") from None
-    except Exception as err:  # any parse failure of a damaged archive (zipfile, zlib, struct, EOF, ...)
-        raise ModelFileError(f"{path} is damaged or not a neuronlab model file "
-                             f"({type(err).__name__}: {err})") from None
-
-
-def _header(members: dict[str, np.ndarray], path: Path) -> dict[str, Any]:
-    raw = members.get("header")
-    if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
-        raise ModelFileError(f"{path} has no neuronlab header; it is not a neuronlab model file")
-    try:
-        header = json.loads(io.BytesIO(raw.tobytes()).read().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-        raise ModelFileError(f"{path}: the header is damaged ({err})") from None
+def _check_header(header: Any, path: Path) -> dict[str, Any]:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ModelFileError(f"{path} is not a neuronlab model file (format {header.get('format') if isinstance(header, dict) else None!r})")
     if header.get("version") != VERSION:
@@ -179,8 +141,8 @@ def load(path: str | os.PathLike) -> Any:
         pickled objects.
     """
     path = Path(path)
-    members = _read(path)
-    header = _header(members, path)
+    header, members = read_container(path)
+    header = _check_header(header, path)
     network = _network_from(header, members.get("parameters"), path)
     kind = header.get("kind")
     if kind == "Network":
@@ -190,8 +152,8 @@ def load(path: str | os.PathLike) -> Any:
     try:
         cls = getattr(importlib.import_module(ESTIMATORS[kind]), kind)
     except ImportError as err:
-        raise ModelFileError(f"{path} holds a {kind}, which needs scikit-learn: pip install "
-                             f"\"neuronlab[sklearn]\" ({err})") from None
+        raise ModelFileError(f"{path} holds a {kind}, which needs scikit-learn; install it with: "
+                             f"{install_hint('sklearn')} ({err})") from None
     state = header.get("estimator")
     if not isinstance(state, dict):
         raise ModelFileError(f"{path}: the {kind} state is missing")

@@ -1,33 +1,31 @@
 """The ``neuronlab`` command line: train, evaluate, predict, inspect and explain networks.
 
-Floor 4 (faces).  ``neuronlab`` (the console script) and ``python -m neuronlab`` both call
-:func:`main`; with no command they print the help.  ``neuronlab train`` with no options
+``neuronlab`` (the console script) and ``python -m neuronlab`` both call :func:`main`; with
+no command they print the help.  ``neuronlab train`` with no options
 trains a network on the built-in digits data and writes the model and pictures to
 ``./neuronlab-out/``.
 
 Exit codes: 0 success; 2 bad usage or bad input (one line on stderr, no traceback);
 130 interrupted (``train`` still writes the model of the last finished epoch); 1 otherwise.
-
-This module holds the parser and :func:`main`; the commands live in ``_cli_train``,
-``_cli_commands`` and ``_cli_model``, the shared pieces in ``_cli_util``.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from typing import Sequence
+from typing import Any, Sequence
 
 from .. import datasets as _datasets
 from .. import losses as _losses
 from .. import optimizers as _optimizers
+from .._util.text import one_line
 from ..errors import MissingExtraError, NeuronLabError
-from .compute import (_GATES, cmd_activations, cmd_evaluate, cmd_explain, cmd_inspect, cmd_neuron, cmd_perceptron,
-                      cmd_plot, cmd_predict)
-from .train import cmd_train
-from .sweep import add_sweep_command
 from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, UsageError, _err, _finite_float, _float_list, _fraction,
-                     _int, _int_list, _nonneg_int, _one_line, _positive_float, _positive_int)
+                     _int, _int_list, _nonneg_int, _positive_float, _positive_int)
+from .compute import _GATES, cmd_activations, cmd_neuron, cmd_perceptron
+from .model import cmd_evaluate, cmd_explain, cmd_inspect, cmd_plot, cmd_predict
+from .sweep import add_sweep_command
+from .train import cmd_train
 
 __all__ = ["main", "build_parser", "UsageError"]
 
@@ -62,7 +60,6 @@ def _add_data_args(p: argparse.ArgumentParser, required: bool = True, what: str 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (used by :func:`main` and by the docs)."""
-    builtin = ", ".join(_datasets.names())
     parser = _Parser(
         prog=PROG, formatter_class=_Formatter,
         description="Build, train and look inside neural networks, neuron by neuron.",
@@ -77,8 +74,22 @@ def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
     parser.add_argument("--version", action="version", version=f"neuronlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
+    _add_train(sub)
+    _add_evaluate(sub)
+    _add_predict(sub)
+    _add_inspect(sub)
+    _add_explain(sub)
+    _add_neuron(sub)
+    _add_activations(sub)
+    _add_plot(sub)
+    _add_perceptron(sub)
+    add_sweep_command(sub)
+    return parser
 
-    # -- train -----------------------------------------------------------------------------
+
+def _add_train(sub: Any) -> None:
+    """``train``: the data, the network, the training and the outputs."""
+    builtin = ", ".join(_datasets.names())
     p = sub.add_parser(
         "train", help="train a network on built-in data or your own file",
         formatter_class=_Formatter,
@@ -114,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output activation (default: auto — softmax for classes, identity for values)")
     p.add_argument("--loss", default="auto", metavar="NAME",
                    help=f"loss: {', '.join(_losses.names())} (default: auto — matches the output activation)")
+    _add_train_run_args(p)
+    p.set_defaults(func=cmd_train)
+
+
+def _add_train_run_args(p: argparse.ArgumentParser) -> None:
+    """``train``'s options of the training run and of what it writes."""
     p.add_argument("--epochs", type=_positive_int, default=30, metavar="N", help="passes over the data (default: 30)")
     p.add_argument("--batch-size", type=_positive_int, default=32, metavar="N", help="samples per step (default: 32)")
     p.add_argument("--optimizer", default="adam", metavar="NAME",
@@ -144,9 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="continue from a checkpoint (default FILE: the --checkpoint file); run the same command "
                         "as before and the final weights equal an uninterrupted run's, bit for bit")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.set_defaults(func=cmd_train)
 
-    # -- evaluate --------------------------------------------------------------------------
+
+def _add_evaluate(sub: Any) -> None:
+    """``evaluate``: test metrics of a saved model."""
     p = sub.add_parser(
         "evaluate", help="test metrics of a saved model on labelled data", formatter_class=_Formatter,
         description="Loss and accuracy (with a confusion matrix) for a classifier, or MAE/RMSE/R² for\n"
@@ -158,7 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=cmd_evaluate)
 
-    # -- predict ---------------------------------------------------------------------------
+
+def _add_predict(sub: Any) -> None:
+    """``predict``: one row of predictions per input row."""
     p = sub.add_parser(
         "predict", help="predictions of a saved model, one row per input row", formatter_class=_Formatter,
         description="Write one row per input row: the predicted class and the probability of every class,\n"
@@ -170,7 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="CSV file to write (default: standard output)")
     p.set_defaults(func=cmd_predict)
 
-    # -- inspect ---------------------------------------------------------------------------
+
+def _add_inspect(sub: Any) -> None:
+    """``inspect``: per-layer neuron statistics."""
     p = sub.add_parser(
         "inspect", help="per-layer neuron statistics: firing, dead, saturated", formatter_class=_Formatter,
         description="Run the data through the model and report, for every layer, how many neurons there\n"
@@ -185,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the statistics as JSON")
     p.set_defaults(func=cmd_inspect)
 
-    # -- explain ---------------------------------------------------------------------------
+
+def _add_explain(sub: Any) -> None:
+    """``explain``: one neuron's computation on one row."""
     p = sub.add_parser(
         "explain", help="the computation of one neuron on one input row", formatter_class=_Formatter,
         description="Show w·x + b = z → f(z) = a → fires? for one neuron of a saved model on one row of\n"
@@ -201,7 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print every number as JSON")
     p.set_defaults(func=cmd_explain)
 
-    # -- neuron ----------------------------------------------------------------------------
+
+def _add_neuron(sub: Any) -> None:
+    """``neuron``: one neuron by hand."""
     p = sub.add_parser(
         "neuron", help="compute one neuron by hand: a = f(w·x + b)", formatter_class=_Formatter,
         description="The weighted sum z = w·x + b, the activation value a = f(z) (printed first) and whether\n"
@@ -217,7 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_neuron)
 
-    # -- activations -----------------------------------------------------------------------
+
+def _add_activations(sub: Any) -> None:
+    """``activations``: the table of activation functions."""
     p = sub.add_parser(
         "activations", help="every activation function: formula, derivative, range, threshold",
         formatter_class=_Formatter,
@@ -228,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_activations)
 
-    # -- plot ------------------------------------------------------------------------------
+
+def _add_plot(sub: Any) -> None:
+    """``plot``: a picture of a saved model."""
     p = sub.add_parser(
         "plot", help="draw a picture of a saved model", formatter_class=_Formatter,
         description="curves: training and validation loss/metric per epoch (stored in the model file);\n"
@@ -243,7 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="picture file (default: KIND.png)")
     p.set_defaults(func=cmd_plot)
 
-    # -- perceptron ------------------------------------------------------------------------
+
+def _add_perceptron(sub: Any) -> None:
+    """``perceptron``: Rosenblatt's rule on a logic gate."""
     p = sub.add_parser(
         "perceptron", help="Rosenblatt's perceptron on a logic gate (XOR does not converge)",
         formatter_class=_Formatter,
@@ -256,11 +288,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=_positive_float, default=1.0, metavar="ETA", help="learning rate η (default: 1)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_perceptron)
-
-    # -- sweep (defined in sweep.py) --------------------------------------------------------
-    add_sweep_command(sub)
-
-    return parser
 
 
 # =======================================================================================
@@ -292,10 +319,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = f"{PROG} {args.command}"
         return int(args.func(args) or 0)
     except UsageError as err:
-        _err(_one_line(err))
+        _err(one_line(err))
         return 2
     except MissingExtraError as err:             # an optional dependency is missing: not the user's input
-        _err(f"{command}: error: {_one_line(err)}")
+        _err(f"{command}: error: {one_line(err)}")
         return 1
     except KeyboardInterrupt:
         _err(f"{command}: interrupted")
@@ -308,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return 1
     except (NeuronLabError, ValueError, OSError) as err:
-        _err(f"{command}: error: {_one_line(err)}")
+        _err(f"{command}: error: {one_line(err)}")
         return 2
 
 

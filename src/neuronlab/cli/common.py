@@ -1,5 +1,5 @@
 """Pieces every ``neuronlab`` command shares: names and defaults, the usage error, argument
-types, printing (tables, numbers, JSON) and the one-line form of an error."""
+types, printing (numbers, JSON) and the pictures module, loaded on demand."""
 from __future__ import annotations
 
 import argparse
@@ -7,11 +7,12 @@ import json
 import math
 import os
 import sys
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from ..errors import MissingExtraError, NeuronLabError
+from .._util.extras import require
+from ..errors import NeuronLabError
 
 
 PROG = "neuronlab"
@@ -22,10 +23,6 @@ PLOT_KINDS = ("curves", "regions", "neurons", "histograms", "diagram")
 
 class UsageError(NeuronLabError, ValueError):
     """The command line itself is wrong (an unknown option, a malformed value)."""
-
-
-class MissingModuleError(MissingExtraError):
-    """A part of neuronlab that this command needs is not available (exit code 1)."""
 
 
 def _int_list(text: str) -> list[int]:
@@ -130,19 +127,6 @@ def _json_default(v: Any) -> Any:
     return str(v)
 
 
-def _table(rows: Sequence[Sequence[Any]], align: str | None = None) -> str:
-    """Columns padded to their widest cell; ``align`` is one 'l' or 'r' per column."""
-    cells = [[str(c) for c in r] for r in rows]
-    n = max(len(r) for r in cells)
-    widths = [max(len(r[i]) for r in cells if i < len(r)) for i in range(n)]
-    align = align or "l" * n
-    lines = []
-    for r in cells:
-        parts = [(c.rjust(w) if align[i] == "r" else c.ljust(w)) for i, (c, w) in enumerate(zip(r, widths))]
-        lines.append("  ".join(parts).rstrip())
-    return "\n".join(lines)
-
-
 def _fmt(v: Any, digits: int = 4) -> str:
     if v is None:
         return "-"
@@ -158,11 +142,19 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word if n == 1 else irregular.get(word, word + 's')}"
 
 
-def _one_line(err: BaseException) -> str:
-    if isinstance(err, OSError) and not isinstance(err, NeuronLabError) and err.strerror:
-        text = f"{err.strerror}: {err.filename}" if err.filename else err.strerror
-    else:
-        text = str(err) or type(err).__name__
-        if isinstance(err, KeyError) and len(err.args) == 1 and isinstance(err.args[0], str):
-            text = err.args[0]
-    return " ".join(text.split())
+def _plots():
+    """:mod:`neuronlab.plots`, drawing to files only (never a window)."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    require("matplotlib", extra="plot", what="pictures")
+    from .. import plots
+    return plots
+
+
+def _close_figure(fig: Any) -> None:
+    """Release a figure (neuronlab.plots draws without pyplot; close it there only if pyplot made it)."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        try:
+            pyplot.close(fig)
+        except Exception:  # pragma: no cover - not one of pyplot's figures
+            pass

@@ -7,15 +7,13 @@ import math
 import sys
 from typing import Any, Callable
 
+from .._util.extras import require
 from ..errors import HyperparameterError
-from .common import _finite_float, _int, _number
+from ..sweep import sweep
 from ..sweep.grid import _canon_hidden, hidden_text
-from ..sweep.results import _check_plot_path, _matplotlib
+from ..sweep.results import _check_plot_path
+from .common import _finite_float, _int, _number
 
-
-# =======================================================================================
-# Command line: `neuronlab sweep`
-# =======================================================================================
 
 def _arg_names(text: str) -> list[str]:
     parts = [p.strip() for p in text.split(",")]
@@ -158,7 +156,6 @@ def add_sweep_command(subparsers: Any) -> argparse.ArgumentParser:
 def run_sweep_command(args: argparse.Namespace) -> int:
     """Run ``neuronlab sweep`` from parsed arguments; prints the ranked table.  Bad input
     raises a :class:`~neuronlab.errors.NeuronLabError` (the command line prints it as one line)."""
-    from ..sweep import sweep
     grid: dict[str, Any] = {"activation": args.activation, "hidden": args.hidden}
     if args.lr is not None:
         grid["learning_rate"] = args.lr
@@ -179,7 +176,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         options["target"] = args.target
     if args.plot is not None:
         _check_plot_path(args.plot)
-        _matplotlib()                      # fail before the sweep, not after it
+        require("matplotlib", extra="plot", what="--plot")   # fail before the sweep, not after it
     if args.serial and args.scheduler:
         raise HyperparameterError("--serial and --scheduler exclude each other")
     executor = "serial" if args.serial else ("dask" if args.scheduler else "local")

@@ -14,16 +14,17 @@ from .. import activations as _activations
 from .. import datasets as _datasets
 from .. import losses as _losses
 from .. import optimizers as _optimizers
-from ..errors import DataError
+from .._util.progress import Progress
+from .._util.text import one_line
+from ..errors import DataError, MissingExtraError
 from ..network import Network, default_loss
 from ..training import Callback, History
-from .common import MissingModuleError, UsageError, _err, _one_line, _out, _plural, _print_json
-from .model import (_classification_metrics, _close_figure, _metrics_text, _plots_module, _regression_metrics,
-                    _save_model, _targets_for)
+from .common import UsageError, _close_figure, _err, _out, _plots, _plural, _print_json
+from .model import _classification_metrics, _metrics_text, _regression_metrics, _save_model, _targets_for
 
 
 # =======================================================================================
-# Training callbacks: progress and Ctrl-C
+# Progress
 # =======================================================================================
 
 def _logs_text(logs: dict[str, Any], metric: str) -> str:
@@ -34,57 +35,27 @@ def _logs_text(logs: dict[str, Any], metric: str) -> str:
     return "  ".join(parts)
 
 
-class _LineProgress(Callback):
-    """One line per epoch on stderr."""
+class _EpochProgress(Callback):
+    """A bar over the epochs (showing the last epoch's losses and metrics) or one line per
+    epoch, on stderr."""
 
-    def __init__(self, epochs: int, metric: str) -> None:
-        self.epochs, self.metric = epochs, metric
-
-    def on_epoch_end(self, epoch, logs):
-        _err(f"epoch {epoch}/{self.epochs}  {_logs_text(logs, self.metric)}  {logs.get('time', 0.0):.2f}s")
-
-
-class _BarProgress(Callback):
-    """A tqdm bar over the epochs, on stderr, showing the last epoch's losses and metrics."""
-
-    def __init__(self, epochs: int, metric: str, tqdm: Any) -> None:
-        self.epochs, self.metric, self._tqdm = epochs, metric, tqdm
-        self.bar = None
+    def __init__(self, mode: str, epochs: int, metric: str) -> None:
+        self.mode, self.epochs, self.metric = mode, epochs, metric
+        self.display: Progress | None = None
 
     def on_train_begin(self, logs):
-        try:
-            cols, rows = os.get_terminal_size(sys.stderr.fileno())
-        except (OSError, ValueError, AttributeError):
-            cols, rows = 0, 0
-        sized = cols >= 40 and rows >= 1  # a bare pty reports 0 × 0, where tqdm would hide the bar
-        self.bar = self._tqdm(total=self.epochs, desc="training", unit="epoch", file=sys.stderr, leave=True,
-                              dynamic_ncols=sized, ncols=None if sized else 100, nrows=None if sized else 20)
+        self.display = Progress(self.mode, self.epochs, desc="training", unit="epoch")
 
     def on_epoch_end(self, epoch, logs):
-        if self.bar is not None:
-            short = _logs_text(logs, self.metric).replace("accuracy", "acc").replace("  ", " ")
-            self.bar.set_postfix_str(short, refresh=False)
-            self.bar.update(1)
+        if self.display is None:
+            self.on_train_begin({})
+        text = _logs_text(logs, self.metric)
+        self.display.step(f"epoch {epoch}/{self.epochs}  {text}  {logs.get('time', 0.0):.2f}s",
+                          postfix=text.replace("accuracy", "acc").replace("  ", " "))
 
     def on_train_end(self, logs):
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-
-def _progress_callback(mode: str, epochs: int, metric: str) -> Callback | None:
-    if mode == "none":
-        return None
-    if mode in ("auto", "bar"):
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            tqdm = None
-            if mode == "bar":
-                _err("note: tqdm is not installed (pip install 'neuronlab[cli]'); showing one line per epoch")
-        if tqdm is not None and (mode == "bar" or sys.stderr.isatty()):
-            return _BarProgress(epochs, metric, tqdm)
-    return _LineProgress(epochs, metric)
+        if self.display is not None:
+            self.display.close()
 
 
 # =======================================================================================
@@ -127,9 +98,9 @@ def _checkpoint_paths(args: argparse.Namespace) -> tuple[str | None, str | None]
     return checkpoint, resume
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    t_start = time.perf_counter()
-    acts, output, loss_name = _check_names(args, len(args.hidden))
+def _training_data(args: argparse.Namespace) -> _datasets.Dataset:
+    """``--data`` (with ``--samples``, ``--noise`` and ``--seed`` for generated sets), checked
+    to have targets to learn from."""
     gen_kw: dict[str, Any] = {}
     is_generated = args.data.strip().lower() in _datasets.generated_names()
     if args.samples is not None or args.noise is not None:
@@ -145,32 +116,36 @@ def cmd_train(args: argparse.Namespace) -> int:
     data = _datasets.load(args.data, target=args.target, task=args.task, **gen_kw)
     if data.y is None:
         raise DataError(f"{args.data} has no targets to learn from")
-    task = data.task
-    k = data.n_classes
-    if task == "classification" and k < 2:
+    if data.task == "classification" and data.n_classes < 2:
         raise DataError(f"{args.data}: the target has only one class ({data.target_names[0]!r}); "
-                                  "a classifier needs at least two")
+                        "a classifier needs at least two")
+    return data
 
-    # -- split and scale -------------------------------------------------------------------
+
+def _split_and_scale(data: _datasets.Dataset, args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any]]:
+    """``(train, test or None, metadata)``: the test split, and the scalers fitted on the training rows."""
     if args.test_split > 0:
         train, test = data.split(args.test_split, seed=args.seed)
     else:
         train, test = data, None
     scaler = _datasets.Standardizer().fit(train.X)
     target_scaler = None
-    if task == "regression":
+    if data.task == "regression":
         target_scaler = _datasets.Standardizer().fit(np.asarray(train.y, dtype=np.float64).reshape(len(train), -1))
-    meta = _datasets.model_metadata(data, scaler, target_scaler)
-    X_train = _datasets.prepare_features(meta, train)
-    y_train_enc = _datasets.encode_targets(meta, train)
+    return train, test, _datasets.model_metadata(data, scaler, target_scaler)
 
-    # -- build -----------------------------------------------------------------------------
+
+def _build_network(args: argparse.Namespace, data: _datasets.Dataset, acts: list[str], output: str | None,
+                   loss_name: str | None, y_encoded: np.ndarray) -> tuple[Network, str]:
+    """The network of the command line's options: the output activation and the loss follow
+    the task unless given, and a loss that does not fit the output is a usage error."""
+    task, k = data.task, data.n_classes
     if output is None:
         output = "softmax" if task == "classification" else "identity"
     if task == "classification":
         n_out = 1 if (output == "sigmoid" and k == 2) else k
     else:
-        n_out = y_train_enc.shape[1]
+        n_out = y_encoded.shape[1]
     if loss_name is None:
         loss_name = default_loss(output)  # sigmoid with k > 2 outputs: one-hot rows, one sigmoid per class
     loss_obj = _losses.get(loss_name)
@@ -183,96 +158,107 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(f"neuronlab train: loss binary_crossentropy needs a sigmoid output, not '{output}'")
     net = Network.mlp([data.n_features, *args.hidden, n_out], hidden=acts, output=output, loss=loss_name,
                       seed=args.seed)
-    y_train = _targets_for(net, y_train_enc, task, k)
-    metric = net.metric_name
+    return net, output
 
-    arch = " → ".join(str(s) for s in [data.n_features, *args.hidden, n_out])
-    act_names = ", ".join([*acts, output])
-    if not args.json:
-        what = f"{_plural(k, 'class')}" if task == "classification" else "regression"
-        sizes = f"{len(train)} train" + (f", {len(test)} test" if test is not None else "")
-        _out(f"data: {data.name} — {data.n_samples} samples, {_plural(data.n_features, 'feature')}, {what} ({sizes})")
-        _out(f"network: {arch} ({act_names}), loss {net.loss.name}, {net.n_params:,} parameters, "
-             f"{args.optimizer} for up to {_plural(args.epochs, 'epoch')}")
-        sys.stdout.flush()
 
-    # -- train -----------------------------------------------------------------------------
+def _fit(net: Network, X: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> tuple[History, float, float]:
+    """``(history, seconds, validation split used)``.  fit handles Ctrl-C itself: it stops after
+    the current batch, keeps the weights of the last finished epoch and sets
+    ``history.interrupted``."""
     callbacks: list[Callback] = []
-    progress = _progress_callback(args.progress, args.epochs, metric)
+    progress = None if args.progress == "none" else _EpochProgress(args.progress, args.epochs, net.metric_name)
     if progress is not None:
         callbacks.append(progress)
     val_split = args.val_split
-    if val_split > 0 and int(round(len(X_train) * val_split)) < 1:
+    if val_split > 0 and int(round(len(X) * val_split)) < 1:
         val_split = 0.0
     checkpoint, resume = _checkpoint_paths(args)
     t_fit = time.perf_counter()
     try:
-        # fit handles Ctrl-C itself: it stops after the current batch, keeps the weights of the
-        # last finished epoch and sets history.interrupted
-        history = net.fit(X_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
+        history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size,
                           optimizer=args.optimizer, learning_rate=args.lr, validation_split=val_split,
                           early_stopping=args.early_stopping or None, callbacks=callbacks,
                           checkpoint=checkpoint, checkpoint_every=args.checkpoint_every, resume=resume)
     finally:
-        if isinstance(progress, _BarProgress):
+        if progress is not None:
             progress.on_train_end({})
-    fit_seconds = time.perf_counter() - t_fit
+    return history, time.perf_counter() - t_fit, val_split
+
+
+def _training_record(args: argparse.Namespace, net: Network, acts: list[str], output: str, val_split: float,
+                     interrupted: bool) -> dict[str, Any]:
+    """How the model was trained, as stored in its metadata."""
+    return {
+        "data": args.data, "hidden": list(args.hidden), "activation": acts, "output": output, "loss": net.loss.name,
+        "optimizer": args.optimizer, "learning_rate": args.lr, "epochs": args.epochs, "batch_size": args.batch_size,
+        "val_split": val_split, "early_stopping": args.early_stopping, "test_split": args.test_split,
+        "seed": args.seed, "interrupted": interrupted,
+    }
+
+
+def _test_metrics(net: Network, meta: dict[str, Any], test: Any, task: str, k: int) -> dict[str, Any] | None:
+    if test is None:
+        return None
+    X_test = _datasets.prepare_features(meta, test)
+    y_test = _datasets.encode_targets(meta, test)
+    if task == "classification":
+        return _classification_metrics(net, X_test, y_test, _datasets.class_labels(meta, k))
+    return _regression_metrics(net, X_test, y_test, meta)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    t_start = time.perf_counter()
+    acts, output, loss_name = _check_names(args, len(args.hidden))
+    data = _training_data(args)
+    task, k = data.task, data.n_classes
+    train, test, meta = _split_and_scale(data, args)
+    X_train = _datasets.prepare_features(meta, train)
+    y_train_enc = _datasets.encode_targets(meta, train)
+    net, output = _build_network(args, data, acts, output, loss_name, y_train_enc)
+    y_train = _targets_for(net, y_train_enc, task, k)
+
+    arch = " → ".join(str(s) for s in [data.n_features, *args.hidden, net.n_outputs])
+    if not args.json:
+        what = f"{_plural(k, 'class')}" if task == "classification" else "regression"
+        sizes = f"{len(train)} train" + (f", {len(test)} test" if test is not None else "")
+        _out(f"data: {data.name} — {data.n_samples} samples, {_plural(data.n_features, 'feature')}, {what} ({sizes})")
+        _out(f"network: {arch} ({', '.join([*acts, output])}), loss {net.loss.name}, {net.n_params:,} parameters, "
+             f"{args.optimizer} for up to {_plural(args.epochs, 'epoch')}")
+        sys.stdout.flush()
+
+    history, fit_seconds, val_split = _fit(net, X_train, y_train, args)
     interrupted = bool(history.interrupted)
     if interrupted:
         _err("\ninterrupted: training stopped after the current batch; keeping the last finished epoch")
     if interrupted and len(history) == 0:
         _err("neuronlab train: interrupted before the first epoch finished; no model written")
         return 130
-
     meta["history"] = history.to_dict()
-    meta["training"] = {
-        "data": args.data, "hidden": list(args.hidden), "activation": acts, "output": output, "loss": net.loss.name,
-        "optimizer": args.optimizer, "learning_rate": args.lr, "epochs": args.epochs, "batch_size": args.batch_size,
-        "val_split": val_split, "early_stopping": args.early_stopping, "test_split": args.test_split,
-        "seed": args.seed, "interrupted": interrupted,
-    }
+    meta["training"] = _training_record(args, net, acts, output, val_split, interrupted)
     net.metadata = meta
-
-    # -- test ------------------------------------------------------------------------------
-    test_metrics = None
-    if test is not None:
-        X_test = _datasets.prepare_features(meta, test)
-        y_test = _datasets.encode_targets(meta, test)
-        if task == "classification":
-            test_metrics = _classification_metrics(net, X_test, y_test, _datasets.class_labels(meta, k))
-        else:
-            test_metrics = _regression_metrics(net, X_test, y_test, meta)
+    test_metrics = _test_metrics(net, meta, test, task, k)
     train_eval = net.evaluate(X_train, y_train)
 
-    # -- write -----------------------------------------------------------------------------
-    save_problem = None
-    try:
-        _save_model(net, args.out)
-    except MissingModuleError as err:  # report it after the summary: the training is not lost on screen
-        save_problem = str(err)
+    _save_model(net, args.out)
     pictures: list[str] = []
     plot_problems: list[str] = []
     plot_dir = None
     if not args.no_plots:
         plot_dir = args.plots or os.path.join(os.path.dirname(args.out) or ".", "plots")
         pictures, plot_problems = _training_pictures(net, history, X_train, y_train_enc, task, plot_dir)
-    total = time.perf_counter() - t_start
 
     summary = {
         "data": data.name, "task": task, "samples": {"train": len(train), "test": len(test) if test is not None else 0},
         "network": arch, "activations": acts + [output], "loss": net.loss.name, "parameters": net.n_params,
         "epochs_run": len(history), "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
         "interrupted": interrupted, "train": train_eval, "test": test_metrics,
-        "train_seconds": fit_seconds, "total_seconds": total, "model": None if save_problem else args.out,
-        "plots": pictures, "plot_problems": plot_problems,
+        "train_seconds": fit_seconds, "total_seconds": time.perf_counter() - t_start,
+        "model": args.out, "plots": pictures, "plot_problems": plot_problems,
     }
     if args.json:
         _print_json(summary)
     else:
         _print_train_summary(summary, history, plot_dir)
-    if save_problem:
-        _err(f"neuronlab train: error: the model was not written: {save_problem}")
-        return 1
     return 130 if interrupted else 0
 
 
@@ -303,8 +289,8 @@ def _training_pictures(net: Network, history: History, X: np.ndarray, y: np.ndar
                        plot_dir: str) -> tuple[list[str], list[str]]:
     """Draw what fits the data; a picture that cannot be drawn is reported, not fatal."""
     try:
-        plots = _plots_module()
-    except MissingModuleError as err:
+        plots = _plots()
+    except MissingExtraError as err:
         return [], [f"no pictures: {err}"]
     os.makedirs(plot_dir, exist_ok=True)
     sample = X if len(X) <= 2000 else X[np.random.default_rng(0).choice(len(X), 2000, replace=False)]
@@ -323,7 +309,7 @@ def _training_pictures(net: Network, history: History, X: np.ndarray, y: np.ndar
         try:
             fig = draw(path)
         except Exception as err:  # a picture must not cost the trained model
-            problems.append(f"could not draw {name}: {_one_line(err)}")
+            problems.append(f"could not draw {name}: {one_line(err)}")
             continue
         _close_figure(fig)
         written.append(path)

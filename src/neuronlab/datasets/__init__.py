@@ -1,9 +1,8 @@
 """Data for the command line and the examples: generated 2-D sets, small real sets, CSV,
 ``.npz`` and IDX files, a stratified train/test split and a JSON-able standardiser.
 
-Floor 4 (faces).  NumPy only; scikit-learn is imported lazily, and only for its bundled
-data sets (digits, iris, wine, breast_cancer, diabetes).  Nothing here ever touches the
-network.
+NumPy only; scikit-learn is imported lazily, and only for its bundled data sets (digits,
+iris, wine, breast_cancer, diabetes).  Nothing here ever touches the network.
 
 >>> import neuronlab as nl
 >>> data = nl.datasets.load("moons", n=100, noise=0.1, seed=0)
@@ -17,11 +16,6 @@ The preprocessing that a model needs at prediction time (the fitted scaler, the 
 labels, the feature names) is stored in ``net.metadata`` by :func:`model_metadata` and
 applied again by :func:`prepare_features`, :func:`encode_targets` and
 :func:`decode_classes`, so a saved model predicts on raw data.
-
-The parts live in private modules — ``_datasets_prep`` (the :class:`Dataset` record,
-splitting, :class:`Standardizer`, model metadata), ``_datasets_builtin`` (the generated and
-the scikit-learn sets) and ``_datasets_files`` (CSV, ``.npz``, IDX); this module gathers
-them, names the built-in sets and loads one by name or path.
 """
 from __future__ import annotations
 
@@ -33,20 +27,14 @@ from .._util.registry import unknown_name
 from .dataset import (Dataset, Standardizer, class_labels, decode_classes, decode_values, encode_targets,
                       model_metadata, prepare_features, train_test_split)
 from .builtin import _GENERATED, _SKLEARN, _set_key, blobs, circles, load_sklearn, moons, spirals, xor
-from .files import _check_file, _is_idx, read_csv, read_idx, read_idx_pair, read_npz, write_idx
-from .files import write_csv  # noqa: F401  (not in __all__; the CLI writes predictions with it)
+from .files import _check_file, _is_idx, read_csv, read_idx, read_idx_pair, read_npz, write_csv, write_idx
 
 __all__ = [
     "Dataset", "Standardizer", "MissingExtraError", "names", "generated_names", "real_names", "load",
-    "xor", "circles", "moons", "spirals", "blobs", "load_sklearn", "read_csv", "read_npz", "read_idx",
+    "xor", "circles", "moons", "spirals", "blobs", "load_sklearn", "read_csv", "write_csv", "read_npz", "read_idx",
     "write_idx", "read_idx_pair", "train_test_split", "model_metadata", "prepare_features",
     "encode_targets", "decode_classes", "decode_values", "class_labels",
 ]
-
-# Dataset and Standardizer live in _datasets_prep but belong to this module (reprs, pickles).
-for _cls in (Dataset, Standardizer):
-    _cls.__module__ = __name__
-del _cls
 
 
 # ---------------------------------------------------------------------------------------

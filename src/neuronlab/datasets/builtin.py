@@ -1,8 +1,8 @@
 """The built-in data sets: the generated 2-D sets (xor, circles, moons, spirals, blobs) and the
 small real sets bundled with scikit-learn (digits, iris, wine, breast_cancer, diabetes).
 
-Floor 4 (faces), private part of :mod:`neuronlab.datasets`.  scikit-learn is imported
-lazily, inside the functions that load its bundled sets, never at import time.
+scikit-learn is imported lazily, inside the functions that load its bundled sets, never at
+import time.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..errors import HyperparameterError, MissingExtraError
+from .._util.extras import require
+from ..errors import HyperparameterError
 from .._util.registry import unknown_name
 from .dataset import Dataset, _plain
 
@@ -128,14 +129,8 @@ _SKLEARN = {
 
 
 def _sklearn_datasets():
-    try:
-        import sklearn.datasets as skd
-    except ImportError:
-        raise MissingExtraError(
-            "the built-in real data sets (digits, iris, wine, breast_cancer, diabetes) come bundled with "
-            "scikit-learn, which is not installed; install it with: pip install 'neuronlab[sklearn]'"
-        ) from None
-    return skd
+    return require("sklearn.datasets", extra="sklearn", package="scikit-learn",
+                   what="the built-in real data sets (digits, iris, wine, breast_cancer, diabetes)")
 
 
 def _digits_without_importing_sklearn() -> Dataset | None:

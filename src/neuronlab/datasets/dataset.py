@@ -3,8 +3,7 @@ model sees it: the (stratified) train/test split, the JSON-able :class:`Standard
 preprocessing facts stored in ``net.metadata`` (:func:`model_metadata`,
 :func:`prepare_features`, :func:`encode_targets`, :func:`decode_classes`, :func:`decode_values`).
 
-Floor 4 (faces), private part of :mod:`neuronlab.datasets` and the lowest of its parts:
-NumPy only, it imports no other ``_datasets_*`` module.
+NumPy only; the lowest part of :mod:`neuronlab.datasets` (it imports none of the others).
 """
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """Data files: CSV (read and write), ``.npz`` and IDX (the MNIST format; read and write, plain
 or gzip), each read into a :class:`~neuronlab.datasets.Dataset`.
 
-Floor 4 (faces), private part of :mod:`neuronlab.datasets`.  NumPy and the standard
-library only.
+NumPy and the standard library only.
 """
 from __future__ import annotations
 

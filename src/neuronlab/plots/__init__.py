@@ -1,16 +1,14 @@
 """Pictures: activations, training curves, decision regions, neuron maps, histograms,
 the network diagram and neuron health over training.
 
-Floor 4 (faces).  Needs the ``plot`` extra (``pip install "neuronlab[plot]"``);
-matplotlib is imported inside each function, so ``import neuronlab`` never needs it.
+Needs the ``plot`` extra (``pip install 'neuronlab[plot]'``); matplotlib is imported inside
+each function, so ``import neuronlab`` never needs it.
 Every function draws on a fresh :class:`matplotlib.figure.Figure` with an Agg canvas —
 no pyplot, no global state, no window — returns it, and writes it when given ``path=``
 (``.png`` or ``.svg``; ``.pdf`` works too).
 
 >>> import neuronlab as nl                               # doctest: +SKIP
 >>> fig = nl.plots.activation("relu", path="relu.png")   # doctest: +SKIP
-
-The pictures live in the private modules ``_plots_*``; this module gathers them.
 """
 from __future__ import annotations
 

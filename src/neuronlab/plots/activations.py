@@ -1,4 +1,4 @@
-"""Pictures of activation functions (1): one function with its derivative, or a grid of them."""
+"""Pictures of activation functions: one function with its derivative, or a grid of them."""
 from __future__ import annotations
 
 import math
@@ -61,7 +61,7 @@ def _draw_activation(ax: Any, act: Any, z: np.ndarray, legend: bool, small: bool
 
 
 # ---------------------------------------------------------------------------------------
-# 1. activation functions
+# activation functions
 # ---------------------------------------------------------------------------------------
 
 def activation(name: Any, z: Sequence[float] = (-5.0, 5.0), *, path: Any = None,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..errors import HyperparameterError, MissingExtraError
+from .._util.extras import require
+from ..errors import HyperparameterError
 
-_INSTALL = 'pip install "neuronlab[plot]"'
 _FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
 
@@ -16,21 +16,16 @@ _FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 # ---------------------------------------------------------------------------------------
 
 def _mpl() -> Any:
-    """Import matplotlib's object API, or raise :class:`MissingExtraError` naming the extra."""
-    try:
-        import matplotlib
-        import matplotlib.colors  # noqa: F401
-        import matplotlib.figure  # noqa: F401
-        import matplotlib.transforms  # noqa: F401
-        import matplotlib.ticker  # noqa: F401
-        import matplotlib.patches  # noqa: F401
-        import matplotlib.cm  # noqa: F401
-        from matplotlib.backends import backend_agg  # noqa: F401
-    except ImportError as err:
-        raise MissingExtraError(
-            f"neuronlab.plots draws with matplotlib, which is not installed; install it with: {_INSTALL}"
-        ) from err
-    return matplotlib
+    """matplotlib with its object API loaded, or :class:`~neuronlab.errors.MissingExtraError`
+    naming the extra."""
+    mpl = require("matplotlib", extra="plot", what="neuronlab.plots")
+    import matplotlib.cm  # noqa: F401
+    import matplotlib.colors  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import matplotlib.patches  # noqa: F401
+    import matplotlib.ticker  # noqa: F401
+    import matplotlib.transforms  # noqa: F401
+    return mpl
 
 
 def _figure(figsize: tuple[float, float], dpi: float) -> Any:

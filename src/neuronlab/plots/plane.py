@@ -1,4 +1,4 @@
-"""Pictures of the 2-D input plane: decision regions (3) and neuron maps (4)."""
+"""Pictures of the 2-D input plane: decision regions and neuron maps."""
 from __future__ import annotations
 
 import math
@@ -11,10 +11,6 @@ from ..inspect import trace
 from ..layers import Dense
 from .figure import _check_dpi, _class_names, _feature_names, _figure, _mpl, _save
 
-
-# ---------------------------------------------------------------------------------------
-# 3. decision regions and 4. neuron maps: the 2-D input plane
-# ---------------------------------------------------------------------------------------
 
 def _two_d(net: Any, what: str) -> None:
     if net.n_inputs != 2:
@@ -76,49 +72,12 @@ def decision_regions(net: Any, X: Any, y: Any = None, *, resolution: int = 200, 
     title = "Decision regions"
     k = P.shape[1]
     if net.is_classifier and k == 1 or (net.is_classifier and net.output_activation.name == "sigmoid"):
-        p = P[:, 0].reshape(xx.shape)
-        cmap = mpl.colormaps["RdBu_r"]
-        im = ax.imshow(p, origin="lower", extent=ext, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto",
-                       interpolation="bilinear", alpha=0.85)
-        ax.contour(xx, yy, p, levels=[0.5], colors="k", linewidths=1.5)
-        cb = fig.colorbar(im, ax=ax, shrink=0.9)
-        if k == 1:
-            cb.set_label(f"P(class {_class_names(net, 2)[1]}) — black line: 0.5")
-        else:
-            cb.set_label("P(label 0 is on), the first of the sigmoid outputs — black line: 0.5")
-        if labels is not None:
-            ax.scatter(X[:, 0], X[:, 1], c=labels.astype(float), cmap=cmap, vmin=0, vmax=1, s=18,
-                       edgecolors="k", linewidths=0.6)
+        _regions_probability(mpl, fig, ax, net, X, labels, xx, yy, P, ext)
     elif net.is_classifier:
-        cls = _class_names(net, k)
-        base = mpl.colormaps["tab10" if k <= 10 else "tab20"]
-        colors = np.array([base(i % base.N)[:3] for i in range(k)])
-        winner = np.argmax(P, axis=1)
-        conf = (P.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k)
-        strength = (0.25 + 0.55 * conf)[:, None]
-        rgb = np.clip(colors[winner] * strength.astype(np.float64) + (1.0 - strength), 0.0, 1.0)
-        ax.imshow(rgb.reshape(xx.shape + (3,)), origin="lower", extent=ext, aspect="auto", interpolation="nearest")
-        ax.contour(xx, yy, winner.reshape(xx.shape), levels=np.arange(k - 1) + 0.5, colors="k",
-                   linewidths=0.8, alpha=0.7)
-        handles = [mpl.patches.Patch(color=colors[i], label=f"class {cls[i]}") for i in range(k)]
-        if labels is not None:
-            li = np.clip(np.asarray(labels).astype(int), 0, k - 1)
-            ax.scatter(X[:, 0], X[:, 1], c=colors[li], s=18, edgecolors="k", linewidths=0.6)
-        fig.legend(handles=handles, loc="outside right upper", fontsize=9,
-                   title="predicted class\n(paler: less sure)", title_fontsize=9)
+        _regions_classes(mpl, fig, ax, net, X, labels, xx, yy, P, ext)
     else:
-        v = P[:, 0].reshape(xx.shape)
-        vals = [v.min(), v.max()]
-        if labels is not None:
-            vals += [float(np.min(labels)), float(np.max(labels))]
-        im = ax.imshow(v, origin="lower", extent=ext, cmap="viridis", vmin=min(vals), vmax=max(vals),
-                       aspect="auto", interpolation="bilinear")
-        cb = fig.colorbar(im, ax=ax, shrink=0.9)
-        cb.set_label("predicted value (points: true value)")
+        _regions_values(fig, ax, X, labels, xx, P, ext)
         title = "Predictions over the input plane"
-        if labels is not None:
-            ax.scatter(X[:, 0], X[:, 1], c=labels.astype(float), cmap="viridis", vmin=min(vals), vmax=max(vals),
-                       s=18, edgecolors="k", linewidths=0.6)
     if labels is None:
         ax.scatter(X[:, 0], X[:, 1], c="0.2", s=8, alpha=0.6)
     elif net.is_classifier:
@@ -133,6 +92,63 @@ def decision_regions(net: Any, X: Any, y: Any = None, *, resolution: int = 200, 
     ax.set_ylabel(names[1])
     ax.set_title(title, fontsize=11, fontweight="bold")
     return _save(fig, path)
+
+
+def _regions_probability(mpl: Any, fig: Any, ax: Any, net: Any, X: np.ndarray, labels: np.ndarray | None,
+                         xx: np.ndarray, yy: np.ndarray, P: np.ndarray, ext: tuple[float, ...]) -> None:
+    """Sigmoid outputs: the probability of the first one, with its 0.5 boundary."""
+    k = P.shape[1]
+    p = P[:, 0].reshape(xx.shape)
+    cmap = mpl.colormaps["RdBu_r"]
+    im = ax.imshow(p, origin="lower", extent=ext, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto",
+                   interpolation="bilinear", alpha=0.85)
+    ax.contour(xx, yy, p, levels=[0.5], colors="k", linewidths=1.5)
+    cb = fig.colorbar(im, ax=ax, shrink=0.9)
+    if k == 1:
+        cb.set_label(f"P(class {_class_names(net, 2)[1]}) — black line: 0.5")
+    else:
+        cb.set_label("P(label 0 is on), the first of the sigmoid outputs — black line: 0.5")
+    if labels is not None:
+        ax.scatter(X[:, 0], X[:, 1], c=labels.astype(float), cmap=cmap, vmin=0, vmax=1, s=18,
+                   edgecolors="k", linewidths=0.6)
+
+
+def _regions_classes(mpl: Any, fig: Any, ax: Any, net: Any, X: np.ndarray, labels: np.ndarray | None,
+                     xx: np.ndarray, yy: np.ndarray, P: np.ndarray, ext: tuple[float, ...]) -> None:
+    """Softmax outputs: one colour per predicted class, paler where the network is less sure."""
+    k = P.shape[1]
+    cls = _class_names(net, k)
+    base = mpl.colormaps["tab10" if k <= 10 else "tab20"]
+    colors = np.array([base(i % base.N)[:3] for i in range(k)])
+    winner = np.argmax(P, axis=1)
+    conf = (P.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k)
+    strength = (0.25 + 0.55 * conf)[:, None]
+    rgb = np.clip(colors[winner] * strength.astype(np.float64) + (1.0 - strength), 0.0, 1.0)
+    ax.imshow(rgb.reshape(xx.shape + (3,)), origin="lower", extent=ext, aspect="auto", interpolation="nearest")
+    ax.contour(xx, yy, winner.reshape(xx.shape), levels=np.arange(k - 1) + 0.5, colors="k",
+               linewidths=0.8, alpha=0.7)
+    handles = [mpl.patches.Patch(color=colors[i], label=f"class {cls[i]}") for i in range(k)]
+    if labels is not None:
+        li = np.clip(np.asarray(labels).astype(int), 0, k - 1)
+        ax.scatter(X[:, 0], X[:, 1], c=colors[li], s=18, edgecolors="k", linewidths=0.6)
+    fig.legend(handles=handles, loc="outside right upper", fontsize=9,
+               title="predicted class\n(paler: less sure)", title_fontsize=9)
+
+
+def _regions_values(fig: Any, ax: Any, X: np.ndarray, labels: np.ndarray | None, xx: np.ndarray, P: np.ndarray,
+                    ext: tuple[float, ...]) -> None:
+    """Regression: the predicted value (the points coloured by the true value)."""
+    v = P[:, 0].reshape(xx.shape)
+    vals = [v.min(), v.max()]
+    if labels is not None:
+        vals += [float(np.min(labels)), float(np.max(labels))]
+    im = ax.imshow(v, origin="lower", extent=ext, cmap="viridis", vmin=min(vals), vmax=max(vals),
+                   aspect="auto", interpolation="bilinear")
+    cb = fig.colorbar(im, ax=ax, shrink=0.9)
+    cb.set_label("predicted value (points: true value)")
+    if labels is not None:
+        ax.scatter(X[:, 0], X[:, 1], c=labels.astype(float), cmap="viridis", vmin=min(vals), vmax=max(vals),
+                   s=18, edgecolors="k", linewidths=0.6)
 
 
 def _layer_colors(mpl: Any, values: np.ndarray, threshold: float | None,
@@ -226,48 +242,52 @@ def neuron_maps(net: Any, X: Any = None, *, layers: Sequence[int] | None = None,
     subfigs = np.atleast_1d(fig.subfigures(len(chosen), 1, height_ratios=[rows[i] * cell + 0.55 for i in chosen]))
     names = _feature_names(net)
     for sf, i in zip(subfigs, chosen):
-        lt = t.layers[i]
-        layer = net.layers[i]
-        n_show = shown[i]
-        A = lt.a[:, :n_show].astype(np.float64)
-        thr = _threshold_for(layer)
-        norm, lcmap, extend = _layer_colors(mpl, A, thr, layer.activation.output_range)
-        axes = np.atleast_2d(sf.subplots(rows[i], cols, squeeze=False))
-        im = None
-        for j, ax in enumerate(axes.ravel()):
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if j >= n_show:
-                ax.set_visible(False)
-                continue
-            img = A[:, j].reshape(xx.shape)
-            im = ax.imshow(img, origin="lower", extent=ext, cmap=lcmap, norm=norm, aspect="auto",
-                           interpolation="bilinear")
-            margin = _firing_margin(layer, lt.z[:, j], lt.a[:, j], thr)
-            if margin is not None:
-                m = margin.reshape(xx.shape)
-                if m.min() < 0.0 < m.max():
-                    ax.contour(xx, yy, m, levels=[0.0], colors="k", linewidths=0.8)
-            if Xc is not None:
-                ax.scatter(Xc[:, 0], Xc[:, 1], s=1.5, c="k", alpha=0.35, linewidths=0)
-            ax.set_xlim(ext[0], ext[1])
-            ax.set_ylim(ext[2], ext[3])
-            ax.set_title(f"neuron {j}", fontsize=8, pad=2)
-            for s in ax.spines.values():
-                s.set_linewidth(0.5)
-        more = layer.n_out - n_show
         kind = "output layer" if i == chosen[-1] and i == len(net.layers) - 1 else "layer"
-        sf.suptitle(f"{kind} {i} · {layer.activation.name} · {layer.n_out} neuron{'s' if layer.n_out > 1 else ''}"
-                    + (f" (first {n_show} shown, {more} more)" if more else ""),
-                    fontsize=10, fontweight="bold", x=0.02, ha="left")
-        cb = sf.colorbar(im, ax=axes, shrink=0.9, aspect=12 * rows[i], pad=0.02, extend=extend)
-        cb.set_label("activation value" + (f"\n(white = threshold {thr:.3g})" if thr is not None else ""),
-                     fontsize=8)
-        cb.ax.tick_params(labelsize=7)
+        _layer_maps(mpl, sf, net.layers[i], t.layers[i], f"{kind} {i}", shown[i], rows[i], cols, xx, yy, ext, Xc)
     fig.suptitle(f"Neuron maps: each neuron's activation value over the input plane ({names[0]} →, {names[1]} ↑)\n"
                  "red = fires · white = at the firing threshold · blue = below it · black line = firing boundary",
                  fontsize=10)
     return _save(fig, path)
+
+
+def _layer_maps(mpl: Any, sf: Any, layer: Dense, lt: Any, name: str, n_show: int, nrows: int, cols: int,
+                xx: np.ndarray, yy: np.ndarray, ext: Any, Xc: np.ndarray | None) -> None:
+    """One layer's maps on the subfigure ``sf``: a heat map per neuron with its firing
+    boundary, the layer's title and its colour bar."""
+    A = lt.a[:, :n_show].astype(np.float64)
+    thr = _threshold_for(layer)
+    norm, lcmap, extend = _layer_colors(mpl, A, thr, layer.activation.output_range)
+    axes = np.atleast_2d(sf.subplots(nrows, cols, squeeze=False))
+    im = None
+    for j, ax in enumerate(axes.ravel()):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if j >= n_show:
+            ax.set_visible(False)
+            continue
+        img = A[:, j].reshape(xx.shape)
+        im = ax.imshow(img, origin="lower", extent=ext, cmap=lcmap, norm=norm, aspect="auto",
+                       interpolation="bilinear")
+        margin = _firing_margin(layer, lt.z[:, j], lt.a[:, j], thr)
+        if margin is not None:
+            m = margin.reshape(xx.shape)
+            if m.min() < 0.0 < m.max():
+                ax.contour(xx, yy, m, levels=[0.0], colors="k", linewidths=0.8)
+        if Xc is not None:
+            ax.scatter(Xc[:, 0], Xc[:, 1], s=1.5, c="k", alpha=0.35, linewidths=0)
+        ax.set_xlim(ext[0], ext[1])
+        ax.set_ylim(ext[2], ext[3])
+        ax.set_title(f"neuron {j}", fontsize=8, pad=2)
+        for s in ax.spines.values():
+            s.set_linewidth(0.5)
+    more = layer.n_out - n_show
+    sf.suptitle(f"{name} · {layer.activation.name} · {layer.n_out} neuron{'s' if layer.n_out > 1 else ''}"
+                + (f" (first {n_show} shown, {more} more)" if more else ""),
+                fontsize=10, fontweight="bold", x=0.02, ha="left")
+    cb = sf.colorbar(im, ax=axes, shrink=0.9, aspect=12 * nrows, pad=0.02, extend=extend)
+    cb.set_label("activation value" + (f"\n(white = threshold {thr:.3g})" if thr is not None else ""),
+                 fontsize=8)
+    cb.ax.tick_params(labelsize=7)
 
 
 def _firing_margin(layer: Dense, z: np.ndarray, a: np.ndarray, thr: float | None) -> np.ndarray | None:

@@ -1,5 +1,5 @@
-"""Pictures over training: training curves (2), activation histograms per epoch (5) and
-neuron health (7)."""
+"""Pictures over training: training curves, activation histograms per epoch and neuron
+health."""
 from __future__ import annotations
 
 import math
@@ -15,7 +15,7 @@ _TRAIN, _VAL = "#1f77b4", "#d62728"
 
 
 # ---------------------------------------------------------------------------------------
-# 2. training curves
+# training curves
 # ---------------------------------------------------------------------------------------
 
 def _history_dict(history: Any) -> tuple[dict[str, list[Any]], list[int], int | None]:
@@ -90,7 +90,7 @@ def training_curves(history: Any, *, path: Any = None, logy: bool = False,
 
 
 # ---------------------------------------------------------------------------------------
-# 5. activation histograms
+# activation histograms
 # ---------------------------------------------------------------------------------------
 
 def _epoch_stats(history: Any) -> tuple[list[Any], list[int]]:
@@ -151,34 +151,9 @@ def activation_histograms(net: Any = None, X: Any = None, *, history: Any = None
     cmap = mpl.colormaps["viridis"]
     enorm = mpl.colors.Normalize(vmin=min(ep_numbers), vmax=max(max(ep_numbers), min(ep_numbers) + 1)) \
         if ep_numbers else None
-    for k, (ax, ls) in enumerate(zip(axes, layers)):
-        if t is not None:
-            a = t.layers[ls.index].a.astype(np.float64).ravel()
-            lo, hi = float(a.min()), float(a.max())
-            if hi - lo < 1e-12:
-                lo, hi = lo - 0.5, hi + 0.5
-            ax.hist(a, bins=bins, range=(lo, hi), density=True, color="0.78", edgecolor="0.5", lw=0.5,
-                    label="now" if ep_stats else None)
-        for e, st in zip(ep_numbers, ep_stats):
-            layer_stats = next((l for l in st.layers if l.index == ls.index), None)
-            if layer_stats is None or layer_stats.hist_counts.size == 0:
-                continue
-            counts, edges = layer_stats.hist_counts, layer_stats.hist_edges
-            density = counts / max(counts.sum(), 1) / np.diff(edges)
-            ax.stairs(density, edges, baseline=None, color=cmap(enorm(e)), lw=1.5)
-        if ls.threshold is not None:
-            ax.axvline(ls.threshold, color="#d62728", ls="--", lw=1.3, label=f"fires above {ls.threshold:.3g}")
-        if log:
-            ax.set_yscale("log")
-        ax.set_xlabel("activation value")
-        ax.set_ylabel("density of values" + (" (log scale)" if log else ""))
-        role = " (output)" if ls.is_output else ""
-        facts = f"{ls.firing_fraction:.0%} firing · {ls.dead_fraction:.0%} dead"
-        if ls.saturating:
-            facts += f" · {ls.saturated_fraction:.0%} saturated"
-        ax.set_title(f"layer {ls.index}{role} · {ls.activation} · {ls.n_neurons} neurons\n{facts}", fontsize=10)
-        ax.grid(True, alpha=0.25)
-        ax.legend(fontsize=8, loc="upper right")
+    for ax, ls in zip(axes, layers):
+        a = t.layers[ls.index].a.astype(np.float64).ravel() if t is not None else None
+        _layer_histogram(ax, ls, a, bins, log, list(zip(ep_numbers, ep_stats)), cmap, enorm)
     for ax in axes[n:]:
         ax.set_visible(False)
     if ep_stats:
@@ -189,6 +164,38 @@ def activation_histograms(net: Any = None, X: Any = None, *, history: Any = None
     where = f"on {ref.settings['n_samples']} samples" if current is not None else f"at epoch {ep_numbers[-1]}"
     fig.suptitle(f"Activation values per layer {where}", fontsize=12, fontweight="bold")
     return _save(fig, path)
+
+
+def _layer_histogram(ax: Any, ls: Any, a: np.ndarray | None, bins: int, log: bool, recorded: list[tuple[int, Any]],
+                     cmap: Any, enorm: Any) -> None:
+    """One layer's panel: the current values ``a`` (filled), one outline per recorded epoch,
+    the firing threshold, and the layer's facts in the title."""
+    if a is not None:
+        lo, hi = float(a.min()), float(a.max())
+        if hi - lo < 1e-12:
+            lo, hi = lo - 0.5, hi + 0.5
+        ax.hist(a, bins=bins, range=(lo, hi), density=True, color="0.78", edgecolor="0.5", lw=0.5,
+                label="now" if recorded else None)
+    for e, st in recorded:
+        layer_stats = next((l for l in st.layers if l.index == ls.index), None)
+        if layer_stats is None or layer_stats.hist_counts.size == 0:
+            continue
+        counts, edges = layer_stats.hist_counts, layer_stats.hist_edges
+        density = counts / max(counts.sum(), 1) / np.diff(edges)
+        ax.stairs(density, edges, baseline=None, color=cmap(enorm(e)), lw=1.5)
+    if ls.threshold is not None:
+        ax.axvline(ls.threshold, color="#d62728", ls="--", lw=1.3, label=f"fires above {ls.threshold:.3g}")
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("activation value")
+    ax.set_ylabel("density of values" + (" (log scale)" if log else ""))
+    role = " (output)" if ls.is_output else ""
+    facts = f"{ls.firing_fraction:.0%} firing · {ls.dead_fraction:.0%} dead"
+    if ls.saturating:
+        facts += f" · {ls.saturated_fraction:.0%} saturated"
+    ax.set_title(f"layer {ls.index}{role} · {ls.activation} · {ls.n_neurons} neurons\n{facts}", fontsize=10)
+    ax.grid(True, alpha=0.25)
+    ax.legend(fontsize=8, loc="upper right")
 
 
 def _pick_epochs(recorded: list[int], epochs: Sequence[int] | None, most: int = 5) -> list[int]:
@@ -204,7 +211,7 @@ def _pick_epochs(recorded: list[int], epochs: Sequence[int] | None, most: int = 
 
 
 # ---------------------------------------------------------------------------------------
-# 7. neuron health over training
+# neuron health over training
 # ---------------------------------------------------------------------------------------
 
 def neuron_health(history: Any, *, path: Any = None, figsize: tuple[float, float] = (13.0, 4.2),

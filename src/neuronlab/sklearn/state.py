@@ -1,7 +1,7 @@
 """An estimator's parameters and fitted attributes as plain JSON, and back: what
 :mod:`neuronlab.serialize` stores in a model file next to the network.
 
-Floor 4 (faces).  Decoding builds only numbers, strings, lists, tuples, dicts, NumPy
+Decoding builds only numbers, strings, lists, tuples, dicts, NumPy
 arrays of a checked dtype and optimizers looked up by name: **nothing from the file is
 executed**.  A ``random_state`` that was a ``numpy.random.RandomState`` instance is
 stored as ``None`` (the fitted weights do not depend on it any more).

@@ -1,9 +1,9 @@
 """Sweeps: train every combination of activations, architectures and learning rates over
 several seeds, on all local cores or on a Dask cluster, and compare them.
 
-Floor 4 (faces).  NumPy only at import time: ``dask.distributed`` (the ``sweep`` extra),
-matplotlib (the ``plot`` extra), tqdm (the ``cli`` extra) and pandas are imported inside
-the functions that need them.
+NumPy only at import time: ``dask.distributed`` (the ``sweep`` extra), matplotlib (the
+``plot`` extra), tqdm (the ``cli`` extra) and pandas are imported inside the functions that
+need them.
 
 >>> import neuronlab as nl                                                  # doctest: +SKIP
 >>> res = nl.sweep(data="spirals",
@@ -40,10 +40,6 @@ Failures
 * With ``out=``, each finished run is appended to the CSV file at once (flushed); running
   the same sweep again with the same ``out`` skips the runs already there (the key is a
   hash of the data, the configuration and the seed), so an interrupted sweep resumes.
-
-This module holds :func:`sweep`; its parts live in the private modules ``_sweep_grid``,
-``_sweep_data``, ``_sweep_run`` (one run, on a worker), ``_sweep_exec`` (local processes,
-Dask, progress), ``_sweep_results`` (the CSV file, :class:`SweepResult`) and ``_sweep_cli``.
 """
 from __future__ import annotations
 
@@ -61,7 +57,6 @@ from .data import _resolve_data
 from .worker import _DATA_CACHE, _run_task
 from .executors import _Progress, _connect, _dask, _default_jobs, _run_dask, _run_local
 from .results import _Appender, SweepResult, read_results
-from .grid import SweepError, hidden_text  # noqa: F401  (re-exported: they were defined here)
 
 __all__ = ["sweep", "SweepResult", "expand_grid", "read_results", "COLUMNS", "PARAMETERS"]
 
@@ -142,49 +137,20 @@ def sweep(data: Any = "spirals", grid: Mapping[str, Any] | None = None, *, seeds
     params, configs = expand_grid(grid, defaults)
     seed_list = _seeds(seeds)
     validation_split = check_fraction("validation_split", validation_split, low_inclusive=False)
-    if isinstance(data_seed, bool) or not isinstance(data_seed, numbers.Integral) or data_seed < 0:
-        raise HyperparameterError(f"data_seed must be a non-negative integer, got {data_seed!r}")
-    data_seed = int(data_seed)
-    if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
-        raise HyperparameterError(f"retries must be an integer >= 0, got {retries!r}")
+    data_seed = _check_count("data_seed", data_seed, "a non-negative integer")
+    retries = _check_count("retries", retries, "an integer >= 0")
     if divergence_factor is not None:
         divergence_factor = check_positive("divergence_factor", divergence_factor)
     if n_jobs is not None:
         n_jobs = check_positive_int("n_jobs", n_jobs)
-    if executor is None:
-        executor = "dask" if (client is not None or scheduler is not None) else "local"
-    executor = str(executor).strip().lower()
-    if executor not in ("local", "serial", "dask"):
-        raise unknown_name("executor", executor, ["local", "serial", "dask"])
-    if executor != "dask" and (client is not None or scheduler is not None):
-        raise HyperparameterError(f"client/scheduler run the sweep on Dask; executor={executor!r} contradicts them")
-    if client is not None and scheduler is not None:
-        raise HyperparameterError("give client= or scheduler=, not both")
-    if executor == "dask":
-        _dask()                     # fail now, with the extra to install, if dask is missing
+    executor = _check_executor(executor, client, scheduler)
     if out is not None:
         out = os.fspath(out)
 
     spec, prepared, data_name = _resolve_data(data, data_options, data_seed, validation_split, standardize)
-    info = prepared[4]
-    allowed = ("val_accuracy", "val_loss", "accuracy", "loss") if info["task"] == "classification" \
-        else ("val_mae", "val_loss", "mae", "loss")
-    if metric is None:
-        metric = allowed[0]
-    if metric not in allowed:
-        raise unknown_name(f"metric for {info['task']}", metric, allowed)
-
-    tasks: list[dict[str, Any]] = []
-    for cfg in configs:
-        for seed in seed_list:
-            ident = json.dumps({"data": spec["token"], "config": cfg, "seed": seed,
-                                "divergence_factor": divergence_factor}, sort_keys=True, default=list)
-            run_id = hashlib.sha1(ident.encode()).hexdigest()[:16]
-            tasks.append({"run_id": run_id, "config": cfg, "seed": seed, "data": spec,
-                          "divergence_factor": divergence_factor})
+    metric = _check_metric(metric, prepared[4]["task"])
+    tasks = _tasks(configs, seed_list, spec, divergence_factor)
     order = {t["run_id"]: i for i, t in enumerate(tasks)}
-    if len(order) != len(tasks):  # pragma: no cover - expand_grid rejects duplicates
-        raise HyperparameterError("the grid holds the same configuration twice")
 
     results: dict[str, dict[str, Any]] = {}
     if out is not None and resume and os.path.exists(out):
@@ -214,38 +180,90 @@ def sweep(data: Any = "spirals", grid: Mapping[str, Any] | None = None, *, seeds
             on_result(rec)
 
     try:
-        if not todo:
-            pass
-        elif executor == "serial":
-            _DATA_CACHE[spec["token"]] = prepared
-            try:
-                for t in todo:
-                    deliver(_run_task(t))
-            finally:
-                _DATA_CACHE.pop(spec["token"], None)
-        elif executor == "local":
-            shipped = {} if spec["recipe"] is not None else {spec["token"]: prepared}
-            _run_local(todo, n_jobs or _default_jobs(), shipped, retries, deliver, stats)
-        else:
-            shipped = None if spec["recipe"] is not None else (spec["token"], prepared)
-            own = None
-            if client is None:
-                if scheduler is not None:
-                    client = own = _connect(scheduler, connect_timeout)
-                else:
-                    own = _local_dask_client(n_jobs or _default_jobs())
-                    client = own
-            try:
-                _run_dask(client, todo, shipped, retries, deliver, stats)
-            finally:
-                if own is not None:
-                    _close_client(own)
+        if todo:
+            _execute(executor, todo, spec, prepared, deliver, stats, n_jobs=n_jobs or _default_jobs(),
+                     retries=retries, client=client, scheduler=scheduler, connect_timeout=connect_timeout)
     finally:
         bar.close()
         if writer is not None:
             writer.close()
     runs = sorted(results.values(), key=lambda r: order[r["run_id"]])
     return SweepResult(runs, params, metric, stats, data_name)
+
+
+def _check_count(name: str, value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise HyperparameterError(f"{name} must be {what}, got {value!r}")
+    return int(value)
+
+
+def _check_executor(executor: str | None, client: Any, scheduler: str | None) -> str:
+    """The executor's name, checked against ``client`` and ``scheduler``; Dask must be installed
+    for ``"dask"`` (checked now, before anything runs)."""
+    if executor is None:
+        executor = "dask" if (client is not None or scheduler is not None) else "local"
+    executor = str(executor).strip().lower()
+    if executor not in ("local", "serial", "dask"):
+        raise unknown_name("executor", executor, ["local", "serial", "dask"])
+    if executor != "dask" and (client is not None or scheduler is not None):
+        raise HyperparameterError(f"client/scheduler run the sweep on Dask; executor={executor!r} contradicts them")
+    if client is not None and scheduler is not None:
+        raise HyperparameterError("give client= or scheduler=, not both")
+    if executor == "dask":
+        _dask()
+    return executor
+
+
+def _check_metric(metric: str | None, task: str) -> str:
+    allowed = ("val_accuracy", "val_loss", "accuracy", "loss") if task == "classification" \
+        else ("val_mae", "val_loss", "mae", "loss")
+    if metric is None:
+        return allowed[0]
+    if metric not in allowed:
+        raise unknown_name(f"metric for {task}", metric, allowed)
+    return metric
+
+
+def _tasks(configs: list[dict[str, Any]], seeds: list[int], spec: dict[str, Any],
+           divergence_factor: float | None) -> list[dict[str, Any]]:
+    """One task per configuration and seed, named by a hash of the data, the configuration
+    and the seed (the key that resuming from a results file looks up)."""
+    tasks = []
+    for cfg in configs:
+        for seed in seeds:
+            ident = json.dumps({"data": spec["token"], "config": cfg, "seed": seed,
+                                "divergence_factor": divergence_factor}, sort_keys=True, default=list)
+            run_id = hashlib.sha1(ident.encode()).hexdigest()[:16]
+            tasks.append({"run_id": run_id, "config": cfg, "seed": seed, "data": spec,
+                          "divergence_factor": divergence_factor})
+    return tasks
+
+
+def _execute(executor: str, todo: list[dict[str, Any]], spec: dict[str, Any], prepared: tuple,
+             deliver: Callable[[dict[str, Any]], None], stats: dict[str, int], *, n_jobs: int, retries: int,
+             client: Any, scheduler: str | None, connect_timeout: float) -> None:
+    """Run ``todo`` on the executor, handing every finished run to ``deliver``."""
+    if executor == "serial":
+        _DATA_CACHE[spec["token"]] = prepared
+        try:
+            for t in todo:
+                deliver(_run_task(t))
+        finally:
+            _DATA_CACHE.pop(spec["token"], None)
+    elif executor == "local":
+        shipped = {} if spec["recipe"] is not None else {spec["token"]: prepared}
+        _run_local(todo, n_jobs, shipped, retries, deliver, stats)
+    else:
+        shipped_once = None if spec["recipe"] is not None else (spec["token"], prepared)
+        own = None
+        if client is None:
+            own = _connect(scheduler, connect_timeout) if scheduler is not None else _local_dask_client(n_jobs)
+            client = own
+        try:
+            _run_dask(client, todo, shipped_once, retries, deliver, stats)
+        finally:
+            if own is not None:
+                _close_client(own)
 
 
 def _local_dask_client(n_workers: int) -> Any:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from typing import Any, Callable
 
-from .grid import SweepError, _missing
-from .worker import _DATA_CACHE, _failed_record, _one_line, _run_task
+from .._util.extras import optional, require
+from .._util.progress import Progress
+from .._util.text import one_line
+from .grid import SweepError
+from .worker import _DATA_CACHE, _failed_record, _run_task
 
-_SWEEP_EXTRA = 'pip install "neuronlab[sweep]"'
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -25,11 +26,9 @@ def _worker_init(shipped: dict[str, tuple], started: Any) -> None:
     global _STARTED
     for var in _BLAS_VARS:
         os.environ[var] = "1"
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(limits=1)          # for the whole life of this worker process
-    except ImportError:  # pragma: no cover - optional
-        pass
+    threadpoolctl = optional("threadpoolctl")
+    if threadpoolctl is not None:
+        threadpoolctl.threadpool_limits(limits=1)          # for the whole life of this worker process
     _DATA_CACHE.update(shipped)
     _STARTED = started
 
@@ -55,76 +54,28 @@ def _default_jobs() -> int:
 
 def _run_local(tasks: list[dict[str, Any]], n_jobs: int, shipped: dict[str, tuple], retries: int,
                deliver: Callable[[dict[str, Any]], None], stats: dict[str, int]) -> None:
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
+    """Run ``tasks`` on a pool of local processes; when a worker process dies, start a fresh
+    pool for the runs not finished and charge the lost runs to the worker that died."""
     ctx = _mp_context()
     pending = {t["run_id"]: t for t in tasks}
     deaths = {rid: 0 for rid in pending}
     fruitless = 0
     while pending:
-        started_q = ctx.SimpleQueue()
-        started: dict[str, int] = {}      # run → pid of the worker process that took it
-        done: set[str] = set()
-        pool = ProcessPoolExecutor(max_workers=min(n_jobs, len(pending)), mp_context=ctx,
-                                   initializer=_worker_init, initargs=(shipped, started_q))
-        processes = getattr(pool, "_processes", None)   # pid → Process, filled as workers start
-        broken = False
-        try:
-            futures: dict[Any, str] = {}
-            try:
-                for rid, t in pending.items():
-                    futures[pool.submit(_run_task_local, t)] = rid
-            except BrokenProcessPool:            # a worker died while the runs were handed out
-                broken = True
-            waiting = set(futures)
-            while waiting and not broken:
-                finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
-                while not started_q.empty():
-                    rid, pid = started_q.get()
-                    started[rid] = pid
-                for fut in finished:
-                    rid = futures[fut]
-                    try:
-                        rec = fut.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        continue
-                    except Exception as err:   # e.g. a task that could not be pickled
-                        rec = _failed_record(pending[rid], _one_line(err))
-                    done.add(rid)
-                    del pending[rid]
-                    fruitless = 0
-                    deliver(rec)
-            for fut in waiting:             # finished just before the pool broke: keep them
-                rid = futures[fut]
-                if rid in pending and fut.done() and not fut.cancelled() and fut.exception() is None:
-                    done.add(rid)
-                    deliver(fut.result())
-                    del pending[rid]
-        except BaseException:
-            _stop_pool(pool)
-            raise
-        if not broken:
-            pool.shutdown(wait=True)
+        before = len(pending)
+        lost = _pool_round(ctx, pending, n_jobs, shipped, deliver)
+        if len(pending) < before:         # runs finished: the workers do start
+            fruitless = 0
+        if lost is None:
             continue
-        _stop_pool(pool)
-        while not started_q.empty():
-            rid, pid = started_q.get()
-            started[rid] = pid
         stats["worker_failures"] += 1
-        lost = [rid for rid in started if rid not in done and rid in pending]
-        # The pool ends its other workers with SIGTERM once one dies; the one that died on
-        # its own (killed, out of memory, crashed) exited otherwise.  Charge only its runs,
-        # or, if it cannot be told apart, every run that was under way.
-        dead = {pid for pid, p in dict(processes or {}).items() if p.exitcode not in (None, 0, -signal.SIGTERM)}
-        culprits = [rid for rid in lost if started[rid] in dead] or lost
-        if not lost:
+        lost_runs, culprits = lost
+        if not lost_runs:
             fruitless += 1
             if fruitless > retries:
                 raise SweepError("local worker processes keep dying before they start a run; in a script, "
                                  "call sweep() under 'if __name__ == \"__main__\":' (as multiprocessing needs), "
                                  "or use executor='serial' to see the error")
-        stats["retried"] += len(lost) - len(culprits)
+        stats["retried"] += len(lost_runs) - len(culprits)
         for rid in culprits:
             deaths[rid] += 1
             if deaths[rid] > retries:
@@ -133,6 +84,71 @@ def _run_local(tasks: list[dict[str, Any]], n_jobs: int, shipped: dict[str, tupl
                                              "this run (killed, or out of memory?)"))
             else:
                 stats["retried"] += 1
+
+
+def _pool_round(ctx: Any, pending: dict[str, dict[str, Any]], n_jobs: int, shipped: dict[str, tuple],
+                deliver: Callable[[dict[str, Any]], None]) -> tuple[list[str], list[str]] | None:
+    """Run the ``pending`` tasks on one process pool, delivering (and removing from ``pending``)
+    each that finishes.  None when the pool ran to the end; ``(lost, culprits)`` when a worker
+    died: the runs that were under way, and those of them that the dead worker held."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+    started_q = ctx.SimpleQueue()
+    started: dict[str, int] = {}      # run → pid of the worker process that took it
+    done: set[str] = set()
+    pool = ProcessPoolExecutor(max_workers=min(n_jobs, len(pending)), mp_context=ctx,
+                               initializer=_worker_init, initargs=(shipped, started_q))
+    processes = getattr(pool, "_processes", None)   # pid → Process, filled as workers start
+    broken = False
+    try:
+        futures: dict[Any, str] = {}
+        try:
+            for rid, t in pending.items():
+                futures[pool.submit(_run_task_local, t)] = rid
+        except BrokenProcessPool:            # a worker died while the runs were handed out
+            broken = True
+        waiting = set(futures)
+        while waiting and not broken:
+            finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+            _drain(started_q, started)
+            for fut in finished:
+                rid = futures[fut]
+                try:
+                    rec = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                except Exception as err:   # e.g. a task that could not be pickled
+                    rec = _failed_record(pending[rid], one_line(err, with_type=True))
+                done.add(rid)
+                del pending[rid]
+                deliver(rec)
+        for fut in waiting:             # finished just before the pool broke: keep them
+            rid = futures[fut]
+            if rid in pending and fut.done() and not fut.cancelled() and fut.exception() is None:
+                done.add(rid)
+                deliver(fut.result())
+                del pending[rid]
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    if not broken:
+        pool.shutdown(wait=True)
+        return None
+    _stop_pool(pool)
+    _drain(started_q, started)
+    lost = [rid for rid in started if rid not in done and rid in pending]
+    # The pool ends its other workers with SIGTERM once one dies; the one that died on
+    # its own (killed, out of memory, crashed) exited otherwise.  Charge only its runs,
+    # or, if it cannot be told apart, every run that was under way.
+    dead = {pid for pid, p in dict(processes or {}).items() if p.exitcode not in (None, 0, -signal.SIGTERM)}
+    return lost, [rid for rid in lost if started[rid] in dead] or lost
+
+
+def _drain(queue: Any, started: dict[str, int]) -> None:
+    while not queue.empty():
+        rid, pid = queue.get()
+        started[rid] = pid
 
 
 def _stop_pool(pool: Any) -> None:
@@ -154,11 +170,7 @@ def _stop_pool(pool: Any) -> None:
 # -- Dask -------------------------------------------------------------------------------
 
 def _dask():
-    try:
-        import distributed
-    except ImportError as err:
-        raise _missing("dask.distributed (needed for sweeps on a Dask cluster)", _SWEEP_EXTRA, err) from None
-    return distributed
+    return require("distributed", extra="sweep", what="a sweep on a Dask cluster", package="dask.distributed")
 
 
 def _connect(scheduler: str, timeout: float) -> Any:
@@ -166,7 +178,7 @@ def _connect(scheduler: str, timeout: float) -> Any:
     try:
         return distributed.Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
     except (OSError, TimeoutError) as err:
-        raise SweepError(f"could not reach the Dask scheduler at {scheduler} within {timeout:g} s ({_one_line(err)}); "
+        raise SweepError(f"could not reach the Dask scheduler at {scheduler} within {timeout:g} s ({one_line(err, with_type=True)}); "
                          "is 'dask scheduler' running there and the port open?") from None
 
 
@@ -240,9 +252,9 @@ def _run_dask(client: Any, tasks: list[dict[str, Any]], shipped: tuple[str, tupl
                     ac.add(submit(task))
                     continue
                 rec = _failed_record(task, f"worker died: {kills[task['run_id']]} times while running this run "
-                                           f"({_one_line(err)})")
+                                           f"({one_line(err, with_type=True)})")
             except Exception as err:
-                rec = _failed_record(task, _one_line(err))
+                rec = _failed_record(task, one_line(err, with_type=True))
             fut.release()
             deliver(rec)
     except BaseException:
@@ -261,45 +273,26 @@ def _run_dask(client: Any, tasks: list[dict[str, Any]], shipped: tuple[str, tupl
 # =======================================================================================
 
 class _Progress:
+    """The progress of a sweep: a bar over the runs, or one line per finished run."""
+
     def __init__(self, mode: Any, total: int, initial: int, metric: str) -> None:
-        self.metric, self.total, self.done, self.failed = metric, total, initial, 0
-        self.bar = None
-        if mode in (None, False, "none"):
-            self.mode = "none"
-            return
-        self.mode = "lines"
-        if mode in (True, "auto", "bar"):
-            try:
-                from tqdm import tqdm
-            except ImportError:
-                tqdm = None
-                if mode == "bar":
-                    print("note: tqdm is not installed (pip install 'neuronlab[cli]'); showing one line per run",
-                          file=sys.stderr)
-            if tqdm is not None and (mode in (True, "bar") or sys.stderr.isatty()):
-                self.mode = "bar"
-                self.bar = tqdm(total=total, initial=initial, desc="sweep", unit="run", file=sys.stderr,
-                                dynamic_ncols=True)
-        if self.mode == "lines" and initial:
-            print(f"sweep: {initial} of {total} runs already in the results file, skipped", file=sys.stderr, flush=True)
+        self.metric, self.failed = metric, 0
+        self.display = Progress(mode, total, desc="sweep", unit="run", initial=initial)
+        if initial:
+            self.display.line(f"sweep: {initial} of {total} runs already in the results file, skipped")
 
     def update(self, rec: dict[str, Any], label: str) -> None:
-        self.done += 1
         self.failed += rec["status"] != "ok"
-        if self.mode == "bar":
-            self.bar.update(1)
-            if self.failed:
-                self.bar.set_postfix(failed=self.failed, refresh=False)
-        elif self.mode == "lines":
-            if rec["status"] == "ok":
-                v = rec.get(self.metric)
-                what = f"{self.metric} {v:.4f}" if isinstance(v, float) else "ok"
-            else:
-                what = f"FAILED ({rec['error']})"
-            t = rec.get("time_s")
-            when = f" ({t:.2f} s)" if isinstance(t, float) else ""
-            print(f"[{self.done}/{self.total}] {label} seed {rec['seed']}: {what}{when}", file=sys.stderr, flush=True)
+        if rec["status"] == "ok":
+            v = rec.get(self.metric)
+            what = f"{self.metric} {v:.4f}" if isinstance(v, float) else "ok"
+        else:
+            what = f"FAILED ({rec['error']})"
+        t = rec.get("time_s")
+        when = f" ({t:.2f} s)" if isinstance(t, float) else ""
+        d = self.display
+        d.step(f"[{d.done + 1}/{d.total}] {label} seed {rec['seed']}: {what}{when}",
+               postfix=f"failed={self.failed}" if self.failed else None)
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        self.display.close()

@@ -33,14 +33,6 @@ class SweepError(NeuronLabError, RuntimeError):
     """The sweep itself could not go on (not one run failing: that is recorded, not raised)."""
 
 
-def _missing(what: str, extra: str, err: BaseException | None = None) -> ImportError:
-    from ..errors import MissingExtraError
-    e = MissingExtraError(f"{what} is not installed; install it with: {extra}")
-    if err is not None:
-        e.__cause__ = err
-    return e
-
-
 # =======================================================================================
 # Parameters: canonical values, text forms, the grid
 # =======================================================================================

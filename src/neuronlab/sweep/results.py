@@ -11,10 +11,11 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import DataError, HyperparameterError
+from .._util.extras import require
 from .._util.registry import unknown_name
-from .grid import COLUMNS, PARAMETERS, _canon_hidden, hidden_text, _missing, _param_key, _value_text
+from .._util.text import table
+from .grid import COLUMNS, PARAMETERS, _canon_hidden, hidden_text, _param_key, _value_text
 
-_PLOT_EXTRA = 'pip install "neuronlab[plot]"'
 _METRICS = ("val_accuracy", "val_loss", "accuracy", "loss", "val_mae", "mae")
 
 
@@ -212,12 +213,7 @@ class SweepResult:
             body.append(line)
         if not any(line[-1] for line in body):
             header, body = header[:-1], [line[:-1] for line in body]
-        widths = [max(len(x) for x in col) for col in zip(header, *body)]
-        right = {0}
-        fmt = lambda cells: "  ".join(c.rjust(w) if i in right else c.ljust(w)  # noqa: E731
-                                      for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
-        lines = [fmt(header), fmt(["-" * w for w in widths])] + [fmt(b) for b in body]
-        return "\n".join(lines)
+        return table(body, header, align="r" + "l" * (len(header) - 1), rule=True)
 
     def __str__(self) -> str:
         return self.table()
@@ -255,10 +251,7 @@ class SweepResult:
 
     def to_frame(self):
         """The runs as a pandas DataFrame (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError as err:
-            raise _missing("pandas", "pip install pandas", err) from None
+        pd = require("pandas", extra=None, what="SweepResult.to_frame")
         rows = [{**r, "hidden": hidden_text(r["hidden"])} for r in self.runs]
         return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -285,18 +278,30 @@ class SweepResult:
         ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.15, 1.0])
         groups = list(dict.fromkeys(r[by] for r in self.runs))
         colors = {g: f"C{i % 10}" for i, g in enumerate(groups)}
+        self._plot_ranking(ax1, rows, by, colors)
+        self._plot_curves(ax2, rows, by, curves, groups, colors)
+        if path is not None:
+            fig.savefig(path, dpi=dpi, facecolor="white")
+        return fig
+
+    def _plot_ranking(self, ax: Any, rows: list[dict[str, Any]], by: str, colors: dict[Any, str]) -> None:
+        """The metric of every configuration (mean ± std over seeds), best at the top."""
         ys = np.arange(len(rows))[::-1]
         for y, r in zip(ys, rows):
             color = colors.get(self._group_of(r, by), "C0")
             if r["n_ok"]:
-                ax1.errorbar(r["mean"], y, xerr=r["std"], fmt="o", color=color, ecolor=color, capsize=3, ms=5)
+                ax.errorbar(r["mean"], y, xerr=r["std"], fmt="o", color=color, ecolor=color, capsize=3, ms=5)
             else:
-                ax1.annotate("failed", (0.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
-                             textcoords="offset points", va="center", color="0.4", fontsize=8)
-        ax1.set_yticks(ys, [f"{r['label']}  ({r['n_ok']}/{r['n_runs']})" for r in rows], fontsize=8)
-        ax1.set_xlabel(f"{self.metric} (mean ± std over seeds)")
-        ax1.set_title(f"{self.data + ': ' if self.data else ''}{len(rows)} configurations")
-        ax1.grid(axis="x", alpha=0.3)
+                ax.annotate("failed", (0.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                            textcoords="offset points", va="center", color="0.4", fontsize=8)
+        ax.set_yticks(ys, [f"{r['label']}  ({r['n_ok']}/{r['n_runs']})" for r in rows], fontsize=8)
+        ax.set_xlabel(f"{self.metric} (mean ± std over seeds)")
+        ax.set_title(f"{self.data + ': ' if self.data else ''}{len(rows)} configurations")
+        ax.grid(axis="x", alpha=0.3)
+
+    def _plot_curves(self, ax: Any, rows: list[dict[str, Any]], by: str, curves: str, groups: list[Any],
+                     colors: dict[Any, str]) -> None:
+        """Learning curves (the metric per epoch, mean ± std) of each group of ``by``."""
         bounded = self.metric.endswith("accuracy")
         for g in groups:
             chosen = [r for r in self.runs if r["status"] == "ok" and r[by] == g and r.get("history")]
@@ -324,18 +329,15 @@ class SweepResult:
             if bounded:
                 lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
             epochs = np.arange(1, length + 1)
-            ax2.plot(epochs, mean, color=colors[g], label=label)
-            ax2.fill_between(epochs, lo, hi, color=colors[g], alpha=0.15, linewidth=0)
-        ax2.set_xlabel("epoch")
-        ax2.set_ylabel(self.metric)
-        ax2.set_title(f"learning curves: best configuration per {by}" if curves == "best"
-                      else f"learning curves by {by} (all runs)")
-        ax2.grid(alpha=0.3)
-        if ax2.lines:
-            ax2.legend(title=by, fontsize=8)
-        if path is not None:
-            fig.savefig(path, dpi=dpi, facecolor="white")
-        return fig
+            ax.plot(epochs, mean, color=colors[g], label=label)
+            ax.fill_between(epochs, lo, hi, color=colors[g], alpha=0.15, linewidth=0)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(self.metric)
+        ax.set_title(f"learning curves: best configuration per {by}" if curves == "best"
+                     else f"learning curves by {by} (all runs)")
+        ax.grid(alpha=0.3)
+        if ax.lines:
+            ax.legend(title=by, fontsize=8)
 
     def _group_of(self, summary_row: Mapping[str, Any], by: str) -> Any:
         if by in summary_row:
@@ -346,11 +348,9 @@ class SweepResult:
 
 
 def _matplotlib():
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as err:
-        raise _missing("matplotlib (needed for res.plot)", _PLOT_EXTRA, err) from None
+    require("matplotlib", extra="plot", what="SweepResult.plot")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     return Figure, FigureCanvasAgg
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from .._util.extras import optional
+from .._util.text import one_line
 from .grid import COLUMNS, SweepError
 from .data import _build_generated, _data_token
 
@@ -39,12 +41,8 @@ class _one_blas_thread:
     """BLAS on one thread for the duration of a run (threadpoolctl, when installed)."""
 
     def __enter__(self):
-        self.ctl = None
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:
-            return self
-        self.ctl = threadpool_limits(limits=1, user_api="blas")
+        threadpoolctl = optional("threadpoolctl")
+        self.ctl = None if threadpoolctl is None else threadpoolctl.threadpool_limits(limits=1, user_api="blas")
         return self
 
     def __exit__(self, *exc):
@@ -78,7 +76,7 @@ def _run_task(task: dict[str, Any], data: tuple | None = None) -> dict[str, Any]
             _train(task, prepared, rec)
     except Exception as err:  # the run failed: record why, the sweep goes on
         rec["status"] = "failed"
-        rec["error"] = _one_line(err)
+        rec["error"] = one_line(err, with_type=True)
     rec["time_s"] = time.perf_counter() - start
     return rec
 
@@ -134,12 +132,6 @@ def _train(task: dict[str, Any], prepared: tuple, rec: dict[str, Any]) -> None:
         return
     rec.update(final)
     rec["status"] = "ok"
-
-
-def _one_line(err: BaseException) -> str:
-    text = " ".join(str(err).split()) or type(err).__name__
-    name = type(err).__name__
-    return text if text.startswith(name) else f"{name}: {text}"
 
 
 def _failed_record(task: dict[str, Any], reason: str) -> dict[str, Any]:

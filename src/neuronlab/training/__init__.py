@@ -30,7 +30,7 @@ from ..errors import ArgumentTypeError, DivergenceError, HyperparameterError
 from .._util.validate import check_classes, check_fraction, check_nonnegative, check_positive, check_positive_int
 from .guards import _ClipNorm, _StopOnInterrupt, _first_bad_batch, _kept
 from .history import Callback, EarlyStopping, History
-from .resume import _check_resumable, _restore
+from .checkpoint import _check_resumable, _restore
 
 __all__ = ["fit", "History", "Callback", "EarlyStopping"]
 

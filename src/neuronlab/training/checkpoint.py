@@ -1,68 +1,36 @@
-"""Training checkpoints: atomic, pickle-free files that let ``fit`` resume bit for bit.
-
-Floor 3 (learning).
+"""Training checkpoints: atomic, pickle-free files that let ``fit`` resume bit for bit, and
+putting their state back into a network, its optimizer and its early stopping.
 
 A checkpoint is one ``.npz`` file (a zip of ``.npy`` members, read with
 ``allow_pickle=False``) holding
 
-* ``parameters``: the network's flat parameter buffer;
-* ``optimizer/<name>``: every array of the optimizer's state;
-* ``early_stopping/best_parameters``: the best weights so far, when early stopping runs;
 * ``meta``: one JSON document (stored as a uint8 array) with the format version, the
   network's architecture, the epoch just finished, the optimizer's scalar state, the
   random generator's state at the start of ``fit`` and now, the history so far and the
-  early-stopping counters.
+  early-stopping counters;
+* ``parameters``: the network's flat parameter buffer;
+* ``optimizer/<name>``: every array of the optimizer's state;
+* ``early_stopping/best_parameters``: the best weights so far, when early stopping runs.
 
-:func:`atomic_write` writes to a temporary file in the same directory, flushes it to
-disk and renames it over the target, so a crash or a kill during a save leaves the
-previous checkpoint intact.
+A checkpoint is written to a temporary file in the same directory, flushed to disk and
+renamed over the target, so a crash or a kill during a save leaves the previous
+checkpoint intact.
 """
 from __future__ import annotations
 
-import io
-import json
 import os
-import tempfile
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
+from .._util.files import read_container, write_container
 from ..errors import ModelFileError
+from .history import History
 
-__all__ = ["atomic_write", "save_checkpoint", "load_checkpoint", "CHECKPOINT_FORMAT"]
+__all__ = ["save_checkpoint", "load_checkpoint", "CHECKPOINT_FORMAT"]
 
 CHECKPOINT_FORMAT = "neuronlab-checkpoint"
 CHECKPOINT_VERSION = 1
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[Any], None]) -> None:
-    """Call ``write(binary_file)`` on a temporary file beside ``path``, fsync it, then rename.
-
-    The rename is atomic on POSIX and Windows, so readers see either the old file or the
-    whole new one, never a half-written file.
-    """
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise ModelFileError(f"cannot write {path}: directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _json_array(obj: Any) -> np.ndarray:
-    return np.frombuffer(json.dumps(obj).encode("utf-8"), dtype=np.uint8)
 
 
 def save_checkpoint(path: str | os.PathLike, *, network: Any, optimizer: Any, epoch: int, history: Any,
@@ -88,12 +56,7 @@ def save_checkpoint(path: str | os.PathLike, *, network: Any, optimizer: Any, ep
         "rng_start": rng_start, "rng": network._rng.bit_generator.state,
         "history": history.to_dict(), "early_stopping": es,
     }
-    arrays["meta"] = _json_array(meta)
-
-    def write(fh: Any) -> None:
-        np.savez(fh, **arrays)
-
-    atomic_write(path, write)
+    write_container(path, meta, arrays, header_key="meta", allow_nan=True)
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
@@ -107,18 +70,8 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     ModelFileError
         Missing, damaged or foreign files, with what is wrong.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(f"checkpoint {path} does not exist; train with fit(checkpoint=...) first")
-    try:
-        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
-            members = {k: data[k] for k in data.files}
-    except Exception as err:  # any parse failure of a damaged archive (zipfile, zlib, EOF, ...)
-        raise ModelFileError(f"checkpoint {path} is damaged or not a checkpoint ({err})") from None
-    try:
-        meta = json.loads(io.BytesIO(members.pop("meta").tobytes()).read().decode("utf-8"))
-    except (KeyError, UnicodeDecodeError, json.JSONDecodeError):
-        raise ModelFileError(f"{path} has no readable checkpoint header; it is not a neuronlab checkpoint") from None
+    meta, members = read_container(path, header_key="meta", kind="checkpoint",
+                                   missing_hint="; train with fit(checkpoint=...) first")
     if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
         raise ModelFileError(f"{path} is not a neuronlab checkpoint")
     if meta.get("version") != CHECKPOINT_VERSION:
@@ -132,3 +85,37 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
             opt_state[key[len("optimizer/"):]] = members.pop(key)
     return {"meta": meta, "parameters": members["parameters"], "optimizer": opt_state,
             "best_parameters": members.get("early_stopping/best_parameters")}
+
+
+def _check_resumable(network: Any, restored: dict[str, Any], path: Any) -> None:
+    meta = restored["meta"]
+    if meta["network"]["layers"] != network.config()["layers"] or meta["dtype"] != network.dtype.name:
+        raise ModelFileError(
+            f"checkpoint {path} was written for another network ({meta['network']['layers']!r}, "
+            f"{meta['dtype']}); resume with the network it was made for"
+        )
+    if restored["parameters"].shape != network.parameters.shape:
+        raise ModelFileError(f"checkpoint {path} holds {restored['parameters'].size} parameters, "
+                             f"the network has {network.n_params}")
+
+
+def _restore(network: Any, opt: Any, stopper: Any, history: History, restored: dict[str, Any]) -> int:
+    """Put the state saved in a checkpoint back; return the epoch it was written after."""
+    meta = restored["meta"]
+    if meta["optimizer"]["config"]["name"] != opt.config()["name"]:
+        raise ModelFileError(f"the checkpoint was trained with {meta['optimizer']['config']['name']}, "
+                             f"not {opt.config()['name']}; resume with the same optimizer")
+    network.parameters[...] = restored["parameters"]
+    opt.load_state_dict(restored["optimizer"])
+    network._rng.bit_generator.state = meta["rng"]
+    saved = History.from_dict(meta["history"])
+    history.epochs, history.history = saved.epochs, saved.history
+    history.best_epoch, history.stopped_early = saved.best_epoch, saved.stopped_early
+    es = meta.get("early_stopping")
+    if stopper is not None and es is not None:
+        stopper.best = np.inf if es["best"] is None else es["best"]
+        stopper.best_epoch, stopper.wait = es["best_epoch"], es["wait"]
+        bp = restored["best_parameters"]
+        stopper.best_parameters = None if bp is None else bp.astype(network.dtype)
+    return int(meta["epoch"])
+

@@ -1,0 +1,70 @@
+"""Optional dependencies: imported when a feature needs them, with one way of saying what
+to install when they are missing."""
+from __future__ import annotations
+
+from types import ModuleType
+
+from ..errors import MissingExtraError
+
+
+def install_hint(extra: str | None, package: str | None = None) -> str:
+    """The command that installs an extra (or, with ``extra=None``, a plain package).
+
+    >>> install_hint("plot")
+    "pip install 'neuronlab[plot]' (from a checkout: pip install -e '.[plot]')"
+    >>> install_hint(None, "pandas")
+    'pip install pandas'
+    """
+    if extra is None:
+        return f"pip install {package}"
+    return f"pip install 'neuronlab[{extra}]' (from a checkout: pip install -e '.[{extra}]')"
+
+
+def missing(what: str, package: str, extra: str | None) -> MissingExtraError:
+    """The error for a missing optional dependency: ``"<what> needs <package>; install it
+    with: <command>"``.
+
+    >>> print(missing("neuronlab.plots", "matplotlib", "plot"))
+    neuronlab.plots needs matplotlib; install it with: pip install 'neuronlab[plot]' (from a checkout: pip install -e '.[plot]')
+    """
+    return MissingExtraError(f"{what} needs {package}; install it with: {install_hint(extra, package)}")
+
+
+def require(module: str, extra: str | None, what: str | None = None, package: str | None = None) -> ModuleType:
+    """Import ``module`` and return it, or raise :class:`~neuronlab.errors.MissingExtraError`
+    (also an ``ImportError``) naming the extra that installs it.
+
+    Parameters
+    ----------
+    module : str
+        What to import, e.g. ``"matplotlib"`` or ``"distributed"``.
+    extra : str or None
+        The neuronlab extra that installs it (``"plot"``, ``"sklearn"``, ``"sweep"``, ``"cli"``,
+        ``"fast"``); None for a package no extra installs (the hint is ``pip install <package>``).
+    what : str, optional
+        Who needs it, for the message (default: ``"this"``).
+    package : str, optional
+        The name it is installed by, for the message (default: the top of ``module``, e.g.
+        ``package="scikit-learn"`` for ``module="sklearn"``).
+
+    >>> require("json", extra=None).__name__
+    'json'
+    """
+    try:
+        # the import statement's own hook (not importlib), so that a hidden module is missing here too
+        return __import__(module, fromlist=["__name__"])
+    except ImportError as err:
+        raise missing(what or "this", package or module.split(".")[0], extra) from err
+
+
+def optional(module: str) -> ModuleType | None:
+    """Import ``module`` if it is installed, else None: for accelerators that neuronlab runs
+    without (numba, threadpoolctl), where nothing is missing when they are.
+
+    >>> optional("neuronlab_no_such_module_here") is None
+    True
+    """
+    try:
+        return __import__(module, fromlist=["__name__"])
+    except ImportError:
+        return None
