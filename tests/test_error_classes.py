@@ -10,16 +10,12 @@ from neuronlab import errors
     ("ShapeError", ValueError), ("DataError", ValueError), ("UnknownNameError", ValueError),
     ("HyperparameterError", ValueError), ("ModelFileError", ValueError), ("UsageError", ValueError),
     ("ArgumentTypeError", TypeError), ("IndexRangeError", IndexError), ("DivergenceError", ArithmeticError),
-    ("NotFittedError", AttributeError), ("MissingExtraError", ImportError), ("MissingModuleError", ImportError),
+    ("NotFittedError", AttributeError), ("MissingExtraError", ImportError),
     ("SweepError", RuntimeError),
 ])
 def test_each_error_is_a_neuronlab_error_and_its_builtin(name, builtin):
     cls = getattr(errors, name)
     assert issubclass(cls, errors.NeuronLabError) and issubclass(cls, builtin)
-
-
-def test_a_missing_module_is_a_missing_extra():
-    assert issubclass(errors.MissingModuleError, errors.MissingExtraError)
 
 
 @pytest.mark.parametrize("name", ["ConvergenceWarning", "NeuronWarning"])

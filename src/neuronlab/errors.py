@@ -14,7 +14,7 @@ from __future__ import annotations
 __all__ = [
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
     "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError",
-    "MissingExtraError", "MissingModuleError", "SweepError", "UsageError",
+    "MissingExtraError", "SweepError", "UsageError",
     "ConvergenceWarning", "NeuronWarning",
 ]
 
@@ -61,10 +61,6 @@ class ModelFileError(NeuronLabError, ValueError):
 
 class MissingExtraError(NeuronLabError, ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
-
-
-class MissingModuleError(MissingExtraError):
-    """A part of neuronlab that a command needs is not available (the command exits with code 1)."""
 
 
 class SweepError(NeuronLabError, RuntimeError):

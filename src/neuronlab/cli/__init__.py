@@ -19,8 +19,8 @@ from .. import datasets as _datasets
 from .. import losses as _losses
 from .. import optimizers as _optimizers
 from .._util.text import one_line
-from ..errors import MissingExtraError, NeuronLabError
-from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, UsageError, _err, _finite_float, _float_list, _fraction,
+from ..errors import MissingExtraError, NeuronLabError, UsageError
+from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _err, _finite_float, _float_list, _fraction,
                      _int, _int_list, _nonneg_int, _positive_float, _positive_int)
 from .compute import _GATES, cmd_activations, cmd_neuron, cmd_perceptron
 from .model import cmd_evaluate, cmd_explain, cmd_inspect, cmd_plot, cmd_predict

@@ -12,17 +12,11 @@ from typing import Any
 import numpy as np
 
 from .._util.extras import require
-from ..errors import NeuronLabError
-
 
 PROG = "neuronlab"
 DEFAULT_DIR = "neuronlab-out"
 DEFAULT_MODEL = os.path.join(DEFAULT_DIR, "model.nlz")
 PLOT_KINDS = ("curves", "regions", "neurons", "histograms", "diagram")
-
-
-class UsageError(NeuronLabError, ValueError):
-    """The command line itself is wrong (an unknown option, a malformed value)."""
 
 
 def _int_list(text: str) -> list[int]:

@@ -16,7 +16,8 @@ from .._util.text import format_number, table
 from ..errors import ConvergenceWarning
 from ..neuron import Neuron
 from ..perceptron import Perceptron
-from .common import UsageError, _close_figure, _err, _out, _plots, _plural, _print_json
+from ..errors import UsageError
+from .common import _close_figure, _err, _out, _plots, _plural, _print_json
 
 
 def cmd_neuron(args: argparse.Namespace) -> int:

@@ -18,7 +18,8 @@ from .._util.text import format_number, one_line, table
 from ..errors import DataError
 from ..network import Network
 from ..training import History
-from .common import UsageError, _close_figure, _err, _fmt, _out, _plots, _plural, _print_json
+from ..errors import UsageError
+from .common import _close_figure, _err, _fmt, _out, _plots, _plural, _print_json
 
 
 # =======================================================================================

@@ -19,7 +19,8 @@ from .._util.text import one_line
 from ..errors import DataError, MissingExtraError
 from ..network import Network, default_loss
 from ..training import Callback, History
-from .common import UsageError, _close_figure, _err, _out, _plots, _plural, _print_json
+from ..errors import UsageError
+from .common import _close_figure, _err, _out, _plots, _plural, _print_json
 from .model import _classification_metrics, _metrics_text, _regression_metrics, _save_model, _targets_for
 
 

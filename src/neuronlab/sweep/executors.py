@@ -9,7 +9,7 @@ from typing import Any, Callable
 from .._util.extras import optional, require
 from .._util.progress import Progress
 from .._util.text import one_line
-from .grid import SweepError
+from ..errors import SweepError
 from .worker import _DATA_CACHE, _failed_record, _run_task
 
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",

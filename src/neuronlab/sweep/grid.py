@@ -6,7 +6,7 @@ import itertools
 import numbers
 from typing import Any, Callable, Mapping, Sequence
 
-from ..errors import HyperparameterError, NeuronLabError
+from ..errors import HyperparameterError
 from .._util.validate import check_fraction, check_nonnegative, check_positive, check_positive_int
 from .._util.registry import unknown_name
 
@@ -27,10 +27,6 @@ _ALIASES = {"lr": "learning_rate", "activations": "activation", "hidden_sizes": 
 #: Columns of the results CSV (the same for every sweep, so that one file can collect several).
 COLUMNS = ["run_id", "data", *PARAMETERS, "seed", "status", "error", "epochs_run", "time_s",
            "loss", "val_loss", "accuracy", "val_accuracy", "mae", "val_mae", "worker", "history"]
-
-
-class SweepError(NeuronLabError, RuntimeError):
-    """The sweep itself could not go on (not one run failing: that is recorded, not raised)."""
 
 
 # =======================================================================================

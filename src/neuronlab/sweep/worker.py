@@ -12,7 +12,8 @@ import numpy as np
 
 from .._util.extras import optional
 from .._util.text import one_line
-from .grid import COLUMNS, SweepError
+from ..errors import SweepError
+from .grid import COLUMNS
 from .data import _build_generated, _data_token
 
 
