@@ -163,7 +163,7 @@ class Dense(Layer):
             z += self.b
         return z
 
-    def forward(self, x: np.ndarray, training: bool = False, *, z: np.ndarray | None = None,
+    def forward(self, x: np.ndarray, training: bool = False, z: np.ndarray | None = None,
                 a: np.ndarray | None = None, zeros: np.ndarray | None = None) -> np.ndarray:
         """``a = f(x @ W + b)``; caches ``x``, ``z`` and ``a``.  ``x``: (n_samples, n_in).
 
@@ -191,7 +191,7 @@ class Dense(Layer):
         """
         np.matmul(self.x.T, grad_z, out=self.dW)
         if self.use_bias:
-            np.add.reduce(grad_z, axis=0, out=self.db)     # = np.sum(grad_z, axis=0)
+            np.add.reduce(grad_z, 0, None, self.db)        # = np.sum(grad_z, axis=0)
         if not need_input_grad:
             return None
         return np.matmul(grad_z, self.W.T, out=out)

@@ -74,7 +74,7 @@ class DenseStep:
 
     def forward(self, x: np.ndarray, training: bool) -> np.ndarray:
         """``a = f(x @ W + b)`` into ``z`` and ``a`` (the layer caches them, as always)."""
-        return self.layer.forward(x, training, z=self.z, a=self.a, zeros=self.zeros)
+        return self.layer.forward(x, training, self.z, self.a, self.zeros)
 
     def backward(self, grad: np.ndarray) -> np.ndarray | None:
         """From dL/da (overwritten with dL/dz): fill ``dW`` and ``db``; return dL/dx in
