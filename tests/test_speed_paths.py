@@ -1,7 +1,7 @@
 """The fast paths equal the readable ones.
 
-``fit`` runs every step through ``Network._train_step`` (preallocated buffers, in-place
-activations, per-sample loss/hit arrays) and prediction through ``Network._forward_ws``;
+``fit`` runs every step through ``Workspace.train_step`` (preallocated buffers, in-place
+activations, per-sample loss/hit arrays) and prediction through ``Workspace.forward``;
 the readable reference is ``Network.train_on_batch`` / ``Network.forward`` /
 ``Dense.forward`` / ``Dense.backward``.  These tests replay ``fit``'s shuffling with the
 readable pieces and require *bit-identical* weights (float64 and float32), plus the same
@@ -15,7 +15,7 @@ import pytest
 
 import neuronlab as nl
 from neuronlab import activations, optimizers
-from neuronlab.training import _mean
+from neuronlab.training.loop import _mean
 
 
 def _readable_fit(net, X, y, *, epochs, batch_size, optimizer, sample_weight=None, l1=0.0, l2=0.0):
@@ -35,7 +35,7 @@ def _readable_fit(net, X, y, *, epochs, batch_size, optimizer, sample_weight=Non
             loss = net.train_on_batch(X[idx], y[idx], opt, swb, l1, l2)
             w = float(len(idx) if swb is None else swb.sum())
             total += loss * w
-            metric_total += net._metrics(net.dense_layers[-1].a, y[idx], swb)[net.metric_name] * w
+            metric_total += net.metrics(net.dense_layers[-1].a, y[idx], swb)[net.metric_name] * w
             seen += w
         losses.append(total / seen)
         metrics.append(metric_total / seen)
@@ -135,8 +135,8 @@ def test_fit_history_is_deterministic_and_the_last_batch_may_be_short(rng):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_predict_and_evaluate_equal_the_readable_forward(dtype, rng, monkeypatch):
-    import neuronlab.workspace as network_fast   # the chunked prediction lives there
-    monkeypatch.setattr(network_fast, "_PREDICT_CHUNK", 16)   # several chunks, a short last one
+    import neuronlab.network
+    monkeypatch.setattr(neuronlab.network, "PREDICT_CHUNK", 16)   # several chunks, a short last one
     net = nl.Network.mlp([6, 9, 7, 4], hidden=["relu", "tanh"], seed=5, dtype=dtype)
     X = rng.standard_normal((37, 6)).astype(dtype)
     proba = net.predict_proba(X)

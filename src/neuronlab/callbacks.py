@@ -1,7 +1,5 @@
 """Callbacks for :meth:`Network.fit <neuronlab.network.Network.fit>`.
 
-Floor 3 (learning and looking).
-
 * :class:`Callback` and :class:`EarlyStopping` (from :mod:`neuronlab.training`);
 * :class:`NeuronMonitor` — measures neuron health (:func:`neuronlab.inspect.neuron_stats`)
   on a data set after every epoch, records it in the history and warns, once per

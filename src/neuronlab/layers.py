@@ -1,7 +1,5 @@
 """Layers: :class:`Dense` (fully connected) and :class:`Dropout`.
 
-Floor 2 (model).
-
 A layer's ``forward`` caches what its ``backward`` needs — ``x`` (its inputs), ``z``
 (weighted sums) and ``a`` (activation values) — and ``backward`` fills the parameter
 gradients and returns the gradient for the layer below.  Nothing computed forward is
@@ -11,6 +9,12 @@ relu, softmax) read ``a``.
 Parameters live in one flat buffer owned by the :class:`~neuronlab.network.Network`;
 a bound layer's ``W``, ``b``, ``dW`` and ``db`` are views into the network's
 ``parameters`` and ``gradients`` arrays, so an optimizer updates every layer in one pass.
+
+:meth:`Dense.forward` and :meth:`Dense.backward` are the specification of the arithmetic.
+Training and prediction run the same methods with preallocated arrays passed in (the
+:class:`~neuronlab.workspace.Workspace`), and a trace computes
+:meth:`Dense.weighted_sum` and the activation without touching the caches: the numbers
+are the same, bit for bit.
 
 Worked example (two inputs, two neurons, ReLU), the arithmetic in comments::
 
@@ -147,31 +151,50 @@ class Dense(Layer):
         return Neuron(None, _layer=self, _index=int(j))
 
     # -- forward and backward ------------------------------------------------------------
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """``a = f(x @ W + b)``; caches ``x``, ``z`` and ``a``.  ``x``: (n_samples, n_in)."""
-        z = x @ self.W
+    def weighted_sum(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``z = x @ W + b``: every neuron's weighted sum, shape (n_samples, n_out).
+
+        ``x`` has shape (n_samples, n_in); with ``out`` (that shape, the network's dtype,
+        C-contiguous) the sums are written there instead of into a new array.
+        Nothing is cached.
+        """
+        z = np.matmul(x, self.W, out=out)
         if self.use_bias:
             z += self.b
-        self.x, self.z = x, z
-        self.a = self.activation.f(z)
-        return self.a
+        return z
+
+    def forward(self, x: np.ndarray, training: bool = False, z: np.ndarray | None = None,
+                a: np.ndarray | None = None, zeros: np.ndarray | None = None) -> np.ndarray:
+        """``a = f(x @ W + b)``; caches ``x``, ``z`` and ``a``.  ``x``: (n_samples, n_in).
+
+        Returns the activation values, shape (n_samples, n_out).  Given arrays ``z`` and
+        ``a`` of that shape, the weighted sums and activation values are written into
+        them (``zeros``: see :meth:`Activation.f_into <neuronlab.activations.Activation.f_into>`),
+        with the same results as without.
+        """
+        z = self.weighted_sum(x, z)
+        a = self.activation.f(z) if a is None else self.activation.f_into(z, a, zeros)
+        self.x, self.z, self.a = x, z, a
+        return a
 
     def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """From dL/da (n_samples, n_out): fill ``dW``, ``db``; return dL/dx (n_samples, n_in)."""
         grad_z = self.activation.backward(self.z, self.a, grad)
         return self.backward_from_z(grad_z, need_input_grad)
 
-    def backward_from_z(self, grad_z: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+    def backward_from_z(self, grad_z: np.ndarray, need_input_grad: bool = True,
+                        out: np.ndarray | None = None) -> np.ndarray | None:
         """Same as :meth:`backward` but starting from dL/dz (used by fused output losses).
 
-        ``dW = xᵀ·δ``, ``db = Σ_samples δ``, ``dL/dx = δ·Wᵀ``.
+        ``dW = xᵀ·δ``, ``db = Σ_samples δ``, ``dL/dx = δ·Wᵀ``.  With ``out`` (shape
+        (n_samples, n_in)) dL/dx is written there instead of into a new array.
         """
         np.matmul(self.x.T, grad_z, out=self.dW)
         if self.use_bias:
-            np.sum(grad_z, axis=0, out=self.db)
+            np.add.reduce(grad_z, 0, None, self.db)        # = np.sum(grad_z, axis=0)
         if not need_input_grad:
             return None
-        return grad_z @ self.W.T
+        return np.matmul(grad_z, self.W.T, out=out)
 
     def config(self) -> dict[str, Any]:
         return {"type": "Dense", "n_in": self.n_in, "n_out": self.n_out,

@@ -1,33 +1,38 @@
 """The network: layers in order, one flat parameter buffer, forward and backward passes.
 
-Floor 2 (model).
-
 All weights and biases of a :class:`Network` live in **one contiguous array**,
 ``net.parameters``, and all gradients in another of the same size, ``net.gradients``;
 every layer's ``W``, ``b``, ``dW`` and ``db`` are views into them.  An optimizer
 therefore updates the whole network in one pass, a snapshot of the weights is one copy,
 and a model file stores one array.
 
-Training (:meth:`Network.fit`) and looking inside (:meth:`Network.trace`,
-:meth:`Network.explain`) are thin façades: the loop lives in
-:mod:`neuronlab.training` and the instruments in :mod:`neuronlab.inspect`, one floor up.
+:meth:`Network.forward`, :meth:`Network.backward` and :meth:`Network.train_on_batch`
+are the readable passes, layer by layer.  Training and prediction run the same
+arithmetic in a :class:`~neuronlab.workspace.Workspace` (:meth:`Network.workspace`),
+whose arrays are allocated once per batch size.  :meth:`Network.fit`,
+:meth:`Network.trace`, :meth:`Network.explain` and :meth:`Network.save` hand the
+network to :func:`neuronlab.training.fit`, :mod:`neuronlab.inspect` and
+:mod:`neuronlab.serialize`.
 """
 from __future__ import annotations
 
+import copy as _copy
 from typing import Any, Sequence
 
 import numpy as np
 
-from . import workspace as _network_fast
-from . import _network_state_tmp as _network_state
 from . import activations
 from . import losses
-from .workspace import _Workspace  # noqa: F401  (network._Workspace still works)
 from .errors import ArgumentTypeError, HyperparameterError, ShapeError
 from ._util.validate import check_array, check_fraction, check_labels_length, resolve_dtype
 from .layers import Dense, Dropout, Layer
+from .workspace import Workspace
 
 __all__ = ["Network", "default_loss"]
+
+#: Rows per chunk when predicting or evaluating: bounds the memory of the prediction
+#: workspaces whatever the size of the data.
+PREDICT_CHUNK = 8192
 
 
 def default_loss(output_activation: str) -> str:
@@ -281,12 +286,23 @@ class Network:
         out = self.dense_layers[-1]
         return float(self.loss.value(out.a, y, sample_weight, z=out.z))
 
-    # -- the fast path: the same arithmetic, into preallocated buffers -------------------
-    # (neuronlab._network_fast; plain functions as methods: no wrapper in the per-batch path)
-    _workspace = _network_fast._workspace
-    _forward_ws = _network_fast._forward_ws
-    _labels_fast = _network_fast._labels_fast
-    _train_step = _network_fast._train_step
+    def workspace(self, batch_size: int, training: bool = False) -> Workspace:
+        """The :class:`~neuronlab.workspace.Workspace` for batches of ``batch_size`` samples.
+
+        Kept and reused: a network holds the workspaces of the last few batch sizes (an
+        epoch needs at most two, the full batches and a shorter last one).  ``training``
+        asks for one that can also run training steps.
+        """
+        cache = self.__dict__.get("_workspaces")
+        if cache is None:
+            cache = self._workspaces = {}
+        key = (batch_size, training, self.dtype, len(self.layers))
+        ws = cache.get(key)
+        if ws is None:
+            if len(cache) >= 4:          # bound the memory
+                cache.clear()
+            ws = cache[key] = Workspace(self, batch_size, training)
+        return ws
 
     def add_penalty_gradients(self, l1: float = 0.0, l2: float = 0.0) -> float:
         """Add the L1/L2 weight-penalty gradients to ``gradients``; return the penalty value.
@@ -318,15 +334,11 @@ class Network:
         return loss
 
     # -- prediction ----------------------------------------------------------------------
-    _forward_chunks = _network_fast._forward_chunks     # chunked, through the workspace forward
-    _evaluate = _network_fast._evaluate
-    _decide = _network_fast._decide
-    _metrics = _network_fast._metrics
-
     def predict_proba(self, X: Any) -> np.ndarray:
         """Output activation values, shape (n_samples, n_outputs): class probabilities for
         softmax/sigmoid outputs."""
-        return self._forward_chunks(self.check_inputs(X))
+        X = self.check_inputs(X)
+        return self.workspace(min(len(X), PREDICT_CHUNK)).predict(X)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions: class indices (n_samples,) for softmax and single-sigmoid outputs,
@@ -341,45 +353,141 @@ class Network:
         X = self.check_inputs(X)
         y = self.check_targets(X, y)
         sw = self.check_sample_weight(X, sample_weight)
-        return self._evaluate(X, y, sw)
+        return self.workspace(min(len(X), PREDICT_CHUNK)).evaluate(X, y, sw)
 
+    def _decide(self, a: np.ndarray) -> np.ndarray:
+        """Output activation values → predictions (see :meth:`predict`)."""
+        name = self.output_activation.name
+        if self.loss.is_classification:
+            if a.shape[1] > 1 and name != "sigmoid":
+                return np.argmax(a, axis=1)
+            labels = (a >= 0.5).astype(np.int64)
+            return labels[:, 0] if a.shape[1] == 1 else labels
+        return a
+
+    def metrics(self, a: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> dict[str, float]:
+        """Metrics of output activation values ``a`` (n_samples, n_outputs) against
+        targets ``y`` prepared by :meth:`check_targets`.
+
+        Classification: ``{"accuracy"}`` (for multi-label sigmoid outputs, the share of
+        right labels per sample, averaged); regression: ``{"mae", "r2"}`` (``r2`` is NaN
+        when the targets are constant).  ``sample_weight`` weights the average over samples.
+        """
+        if self.loss.is_classification:
+            pred = self._decide(a)
+            truth = y
+            if y.ndim == 2 and not (self.output_activation.name == "sigmoid"):
+                truth = np.argmax(y, axis=1)
+            elif y.ndim == 2 and y.shape[1] == 1:
+                truth = y[:, 0]
+            correct = (pred == np.rint(truth).astype(pred.dtype))
+            if correct.ndim == 2:
+                correct = correct.mean(axis=1)
+            return {"accuracy": float(np.average(correct, weights=sample_weight))}
+        err = a - y
+        mae = float(np.average(np.abs(err).mean(axis=1), weights=sample_weight))
+        ss_res = float(np.sum(err ** 2))
+        ss_tot = float(np.sum((y - y.mean(axis=0)) ** 2))
+        return {"mae": mae, "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")}
 
     @property
     def metric_name(self) -> str:
         """The metric recorded in the history: ``accuracy`` or ``mae``."""
         return "accuracy" if self.loss.is_classification else "mae"
 
-    # -- weights, copies, config, pickling (neuronlab._network_state) -------------------
-    get_weights = _network_state.get_weights
-    set_weights = _network_state.set_weights
-    copy = _network_state.copy
-    _allocate_from = _network_state._allocate_from
-    config = _network_state.config
-    from_config = classmethod(_network_state.from_config)
-    __getstate__ = _network_state.__getstate__
-    __setstate__ = _network_state.__setstate__
+    # -- weights, copies, config, pickling ----------------------------------------------
+    def get_weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Copies of ``(W, b)`` for every Dense layer."""
+        return [(l.W.copy(), l.b.copy()) for l in self.dense_layers]
 
-    # -- façades to the floor above ------------------------------------------------------
+    def set_weights(self, weights: Sequence[tuple[Any, Any]]) -> None:
+        """Set ``(W, b)`` for every Dense layer (shapes must match)."""
+        if len(weights) != len(self.dense_layers):
+            raise ShapeError(f"expected {len(self.dense_layers)} (W, b) pairs, got {len(weights)}")
+        for i, (layer, (W, b)) in enumerate(zip(self.dense_layers, weights)):
+            W = check_array(W, f"W of layer {i}", ndim=2, dtype=self.dtype)
+            b = check_array(b, f"b of layer {i}", ndim=1, dtype=self.dtype, allow_empty=True)
+            if W.shape != layer.W.shape or b.shape != layer.b.shape:
+                raise ShapeError(f"dense layer {i}: expected W {layer.W.shape} and b {layer.b.shape}, "
+                                 f"got {W.shape} and {b.shape}")
+            layer.W[...] = W
+            layer.b[...] = b
+
+    def copy(self, dtype: Any = None) -> "Network":
+        """A deep copy, optionally converted to another dtype."""
+        new = _copy.deepcopy(self)
+        if dtype is not None and resolve_dtype(dtype) != self.dtype:
+            new.dtype = resolve_dtype(dtype)
+            new._allocate_from(new.parameters.astype(new.dtype))
+        return new
+
+    def _allocate_from(self, params: np.ndarray) -> None:
+        """Make ``params`` the flat parameter buffer (and a zeroed gradient buffer like it)."""
+        self.parameters = params
+        self.gradients = np.zeros_like(params)
+        for layer, s in zip([l for l in self.layers if l.n_params], self._slices):
+            layer.W = layer.W.astype(self.dtype)
+            layer.b = layer.b.astype(self.dtype)
+            layer.bind(self.parameters[s], self.gradients[s])
+            layer.x = layer.z = layer.a = None
+
+    def config(self) -> dict[str, Any]:
+        """Architecture and settings (no weights) as plain Python values."""
+        return {"layers": [l.config() for l in self.layers], "loss": self.loss.name,
+                "dtype": self.dtype.name, "seed": self.seed}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Network":
+        """Rebuild an (untrained) network from :meth:`config`."""
+        layers: list[Layer] = []
+        for spec in config["layers"]:
+            kind = spec.get("type")
+            if kind == "Dense":
+                layers.append(Dense(spec["n_in"], spec["n_out"], activation=spec["activation"],
+                                    init=spec.get("init"), use_bias=spec.get("use_bias", True)))
+            elif kind == "Dropout":
+                layers.append(Dropout(spec["rate"]))
+            else:
+                raise ShapeError(f"unknown layer type {kind!r} in config; known: Dense, Dropout")
+        return cls(layers, loss=config.get("loss"), seed=config.get("seed"), dtype=config.get("dtype", "float32"))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_workspaces", None)   # scratch arrays are rebuilt on demand, never copied
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # pickle and deepcopy copy each layer's W, b, dW, db as arrays of their own: make them
+        # views of the (copied) flat buffers again, or training would update copies nobody reads
+        self.__dict__.update(state)
+        for name in ("parameters", "gradients"):      # joblib may hand back read-only memory maps
+            buf = getattr(self, name)
+            if not (buf.flags.writeable and buf.flags.c_contiguous) or type(buf) is not np.ndarray:
+                setattr(self, name, np.array(buf, copy=True, order="C"))
+        for layer, s in zip([l for l in self.layers if l.n_params], self._slices):
+            layer.bind(self.parameters[s], self.gradients[s])
+
+    # -- façades: training, looking inside, model files ---------------------------------
     def fit(self, X: Any, y: Any, **kwargs: Any):
         """Train by backpropagation and gradient descent; see :func:`neuronlab.training.fit`
         for every option.  Returns a :class:`~neuronlab.training.History`."""
-        from .training import fit  # façade: the loop lives one floor up
+        from .training import fit  # façade: imported when called
         return fit(self, X, y, **kwargs)
 
     def trace(self, X: Any):
         """Forward pass that keeps every layer's weighted sums and activation values;
         see :func:`neuronlab.inspect.trace`."""
-        from .inspect import trace  # façade: the instruments live one floor up
+        from .inspect import trace  # façade
         return trace(self, X)
 
     def explain(self, x: Any, layer: int, neuron: int, threshold: float | None = None):
-        """The seed-000 computation of one neuron on one input; see :func:`neuronlab.inspect.explain`."""
+        """Every step of one neuron's computation on one input; see :func:`neuronlab.inspect.explain`."""
         from .inspect import explain  # façade
         return explain(self, x, layer=layer, neuron=neuron, threshold=threshold)
 
     def save(self, path: Any) -> None:
         """Write the network to one model file, atomically; see :func:`neuronlab.serialize.save`."""
-        from .serialize import save  # façade: model files live on the top floor
+        from .serialize import save  # façade
         save(self, path)
 
     def to_json(self) -> str:

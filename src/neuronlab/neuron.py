@@ -1,6 +1,6 @@
 """One neuron: weighted sum, activation value, firing, and a step-by-step explanation.
 
-Floor 2 (model).  This is seed 000 made executable::
+The worked example, executable::
 
     >>> import neuronlab as nl
     >>> n = nl.Neuron(weights=[0.1, 0.2], bias=0.3, activation="relu")
@@ -41,7 +41,7 @@ def format_number(v: float) -> str:
 
 @dataclass
 class NeuronExplanation:
-    """The seed-000 computation of one neuron on one input, every number kept.
+    """One neuron's computation on one input, every number kept.
 
     ``str()`` prints it as arithmetic; :meth:`to_dict` returns plain Python values.
     For a softmax neuron ``normalisation`` holds the whole layer's weighted sums, and
@@ -62,6 +62,18 @@ class NeuronExplanation:
     input_names: list[str] | None = None
     normalisation: list[float] | None = field(default=None)
     max_terms: int = 8
+
+    @staticmethod
+    def threshold_for(activation: Any, n_units: int, threshold: float | None = None) -> float | None:
+        """The threshold an explanation reports: ``threshold`` when one is given, for a step
+        neuron its θ (what the weighted sum is compared with), else the activation value
+        above which the neuron fires (:meth:`Activation.firing_threshold
+        <neuronlab.activations.Activation.firing_threshold>`; softmax: ``1/n_units``)."""
+        if threshold is not None:
+            return threshold
+        if activation.name == "step":
+            return activation.threshold
+        return activation.firing_threshold(n_units)
 
     def to_dict(self) -> dict[str, Any]:
         """All fields as plain Python values (JSON-ready)."""
@@ -193,12 +205,10 @@ class Neuron:
         """Whether the activation value passes the firing threshold (bool, or bool array for a batch)."""
         x = self._inputs(x)
         a = np.asarray(self._activate(x, x @ self.weights + self.bias))
-        if self._threshold is not None:
-            fired = a > self._threshold
-        elif self.activation.name == "softmax":
-            fired = a > 1.0 / self._layer.n_out
-        else:
-            fired = self.activation.fires(a)
+        threshold = self._threshold
+        if threshold is None:
+            threshold = self.activation.firing_threshold(self._layer.n_out if self._layer is not None else 1)
+        fired = a > threshold
         return bool(fired) if x.ndim == 1 else fired
 
     def explain(self, x: Any) -> NeuronExplanation:
@@ -215,6 +225,7 @@ class Neuron:
         return NeuronExplanation(
             inputs=x.tolist(), weights=w.tolist(), products=(x * w).tolist(), bias=self.bias,
             weighted_sum=z, activation=self.activation.name, activation_value=a,
-            threshold=self.threshold if self.activation.name != "softmax" else 1.0 / len(norm),
+            threshold=NeuronExplanation.threshold_for(self.activation, len(norm) if norm is not None else 1,
+                                                      self._threshold),
             fires=bool(self.fires(x)), neuron=self._index, normalisation=norm,
         )

@@ -107,9 +107,32 @@ class Activation:
         """
         return np.multiply(grad, self.df(z), out=out)
 
+    def firing_threshold(self, n_units: int = 1) -> float | None:
+        """The activation value above which a neuron fires, in a layer of ``n_units`` neurons.
+
+        For every built-in activation but two this is :attr:`threshold`, which is ``f(0)``:
+        the neuron fires exactly when its weighted sum is positive.  Softmax shares one
+        unit of probability among the layer, so it fires above the uniform share
+        ``1/n_units``; a step neuron's value is 0 or 1 and it fires at 1, so its threshold
+        on the value is 0.5 (its θ applies to the weighted sum).
+
+        >>> import neuronlab as nl
+        >>> nl.activations.get("sigmoid").firing_threshold()
+        0.5
+        >>> nl.activations.get("softmax").firing_threshold(4)   # 1/4
+        0.25
+        >>> nl.activations.get("step", threshold=0.3).firing_threshold()
+        0.5
+        """
+        if self.name == "step":
+            return 0.5
+        return self.threshold
+
     def fires(self, a: Any) -> np.ndarray:
-        """Whether activation values ``a`` pass the firing threshold (``a > threshold``)."""
-        return np.asarray(a) > self.threshold
+        """Whether activation values ``a`` pass the firing threshold
+        (``a > firing_threshold(k)`` with ``k`` the size of the last axis)."""
+        a = np.asarray(a)
+        return a > self.firing_threshold(a.shape[-1] if a.ndim else 1)
 
     # -- in-place forms used by the training workspace (same numbers as f / backward) ------
     def f_into(self, z: np.ndarray, out: np.ndarray, zeros: np.ndarray | None = None) -> np.ndarray:

@@ -18,6 +18,54 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _erf_object = np.frompyfunc(math.erf, 1, 1)
 
 
+# the ufunc reductions behind np.max / np.sum, called directly: the same results without
+# NumPy's Python-level wrapper (the training step calls softmax once per batch)
+_max_reduce = np.maximum.reduce
+_add_reduce = np.add.reduce
+
+
+def softmax(z: np.ndarray, out: np.ndarray | None = None, *, shifted: np.ndarray | None = None,
+            row_max: np.ndarray | None = None, row_sum: np.ndarray | None = None) -> np.ndarray:
+    """Softmax over the last axis, ``e^(z_i − max z) / Σ_j e^(z_j − max z)``, stable for any finite ``z``.
+
+    The one definition behind the ``softmax`` activation, the cross-entropy loss's
+    logit form and the training step's fused softmax + cross-entropy.
+
+    Parameters
+    ----------
+    z : ndarray of shape (..., k)
+        Weighted sums (logits), a float array.
+    out : ndarray like ``z``, optional
+        Receives the result (a new array without it).
+    shifted : ndarray like ``z``, optional
+        Receives ``z − max z``, for the log-sum-exp: ``log Σ_j e^(z_j − max z)`` is
+        ``log(row_sum)``, so cross-entropy's ``−log softmax(z)_y`` is
+        ``log(row_sum) − shifted_y`` with no overflow and no log of 0.
+    row_max, row_sum : ndarray of shape (..., 1), optional
+        Receive ``max z`` and ``Σ_j e^(z_j − max z)``.
+
+    Returns
+    -------
+    ndarray like ``z``
+        ``out``, rows summing to 1.
+
+    >>> softmax(np.array([[0.0, np.log(3.0)]]))      # e^0 : e^log 3 = 1 : 3
+    array([[0.25, 0.75]])
+    """
+    if out is None:
+        out = np.empty_like(z)
+    m = _max_reduce(z, -1, None, row_max, True)          # np.max(z, axis=-1, keepdims=True)
+    if shifted is None:
+        np.subtract(z, m, out=out)
+        np.exp(out, out=out)
+    else:
+        np.subtract(z, m, out=shifted)
+        np.exp(shifted, out=out)
+    s = _add_reduce(out, -1, None, row_sum, True)         # np.sum(out, axis=-1, keepdims=True)
+    np.divide(out, s, out=out)
+    return out
+
+
 def _erf(z: np.ndarray) -> np.ndarray:
     """Exact (libm) error function, elementwise; NumPy has none of its own."""
     return np.asarray(_erf_object(z), dtype=z.dtype).reshape(z.shape)
@@ -186,7 +234,7 @@ class Softmax(Activation):
     derivative_formula = "∂s_i/∂z_j = s_i(δ_ij − s_j)"
 
     def f(self, z):
-        return self.f_into(z, np.empty_like(z))
+        return softmax(z)
 
     def df(self, z):  # takes z; Jacobian diagonal only
         s = self.f(z)
@@ -197,11 +245,8 @@ class Softmax(Activation):
         s = self.f(_as_float(z))
         return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
 
-    def f_into(self, z, out, zeros=None):  # f writes into a fresh array through this
-        np.subtract(z, np.max(z, axis=-1, keepdims=True), out=out)
-        np.exp(out, out=out)
-        out /= np.sum(out, axis=-1, keepdims=True)
-        return out
+    def f_into(self, z, out, zeros=None):
+        return softmax(z, out)
 
     def backward(self, z, a, grad, out=None):  # uses a
         inner = np.sum(grad * a, axis=-1, keepdims=True)
@@ -209,6 +254,5 @@ class Softmax(Activation):
         out *= a
         return out
 
-    def fires(self, a):
-        a = np.asarray(a)
-        return a > 1.0 / a.shape[-1]
+    def firing_threshold(self, n_units: int = 1) -> float:
+        return 1.0 / n_units

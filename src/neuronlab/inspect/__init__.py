@@ -1,11 +1,9 @@
 """Looking inside a network: traces, one neuron's arithmetic, neuron health, gradient flow.
 
-Floor 3 (learning and looking): imports NumPy and the floors below only.
-
 * :func:`trace` — a forward pass that keeps every layer's weighted sums ``z`` and
   activation values ``a`` (as copies: the network's own caches are not touched);
-* :func:`explain` — the seed-000 computation of any neuron of a trained network on one
-  input: inputs, weights, products, bias, weighted sum, activation, fires or not;
+* :func:`explain` — the worked example's computation for any neuron of a trained network
+  on one input: inputs, weights, products, bias, weighted sum, activation, fires or not;
 * :func:`neuron_stats` — per neuron: mean, std, min and max activation value, firing
   rate, **dead** (never fires on the data) and **saturated** (derivative below ``1e-3``
   on at least 99 % of the samples, for saturating activations such as sigmoid and tanh);
@@ -26,16 +24,9 @@ array([[ 0.47, -0.11]])
 array([[0.47, 0.  ]])
 >>> print(net.explain([0.5, 0.6], layer=0, neuron=0))
 layer 0, neuron 0: 0.5×0.1 + 0.6×0.2 + 0.3 = 0.47 → relu(0.47) = 0.47 → fires
-
-The instruments live in the private modules ``_inspect_trace`` (trace, explain),
-``_inspect_stats`` (neuron health), ``_inspect_flow`` (gradient flow) and
-``_inspect_base`` (index checks and firing thresholds); this module gathers them.
 """
 from __future__ import annotations
 
-import numpy as np  # noqa: F401 - with Activation: resolves the moved dataclasses' field annotations here
-
-from ..activations import Activation  # noqa: F401
 from .flow import GradientFlow, LayerGradient, gradient_flow
 from .health import (HISTOGRAM_BINS, SATURATION_DERIVATIVE, SATURATION_FRACTION, LayerStats, LayerSummary,
                      NeuronStats, neuron_stats)
@@ -46,13 +37,6 @@ __all__ = [
     "neuron_stats", "NeuronStats", "LayerStats", "LayerSummary",
     "gradient_flow", "GradientFlow", "LayerGradient",
 ]
-
-# The moved names keep this module as their home: pickles (a Network's history holds
-# NeuronStats / GradientFlow objects) and help() name ``neuronlab.inspect``, as before.
-for _obj in (trace, Trace, LayerTrace, NeuronTrace, explain, neuron_stats, NeuronStats, LayerStats, LayerSummary,
-             gradient_flow, GradientFlow, LayerGradient):
-    _obj.__module__ = __name__
-del _obj
 
 
 class NeuronWarning(UserWarning):

@@ -1,8 +1,6 @@
-"""Shared pieces of :mod:`neuronlab.inspect`: layer and neuron index checks, firing
-thresholds, the firing rule, and the lookup and table helpers of the result classes.
-
-Floor 3 (learning and looking): imports NumPy and the floors below only.
-"""
+"""What the instruments of :mod:`neuronlab.inspect` share: layer and neuron index checks,
+threshold overrides and the firing rule, and the lookup and table helpers of the result
+classes."""
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
@@ -76,22 +74,15 @@ def _finite(name: str, v: Any) -> float:
     return float(v)
 
 
-def _fires(act: Activation, a: np.ndarray, threshold: float | None) -> np.ndarray:
-    if threshold is not None:
-        return a > threshold
-    return np.asarray(act.fires(a), dtype=bool)
-
-
 def _threshold_value(act: Activation, n_units: int, threshold: float | None) -> float | None:
-    """The threshold on activation values actually used (softmax: the uniform share 1/k)."""
-    if threshold is not None:
-        return threshold
-    if act.name == "softmax":
-        return 1.0 / n_units
-    if act.name == "step":
-        return 0.5  # a step neuron's value is 0 or 1 and it fires at a = 1
-    return act.threshold
+    """The threshold on a layer's activation values: the override, else the activation's
+    own for a layer of ``n_units`` (softmax: the uniform share 1/k)."""
+    return threshold if threshold is not None else act.firing_threshold(n_units)
 
+
+def _fires(act: Activation, a: np.ndarray, threshold: float | None) -> np.ndarray:
+    """Boolean, shaped like ``a`` (n_samples, n_units): each activation value past the threshold."""
+    return a > _threshold_value(act, a.shape[-1], threshold)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,8 +1,6 @@
 """Gradient flow: :func:`gradient_flow` (per layer: mean ``|dL/dW|``, its ratio to mean
 ``|W|``, vanishing / exploding flags) and its results :class:`GradientFlow` and
-:class:`LayerGradient`.  Public through :mod:`neuronlab.inspect`.
-
-Floor 3 (learning and looking): imports NumPy and the floors below only.
+:class:`LayerGradient`.
 """
 from __future__ import annotations
 

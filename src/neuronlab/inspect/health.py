@@ -1,8 +1,11 @@
 """Neuron health: :func:`neuron_stats` (per neuron: activation statistics, firing rate,
 dead, saturated) and its results :class:`NeuronStats`, :class:`LayerStats` and
-:class:`LayerSummary`.  Public through :mod:`neuronlab.inspect`.
+:class:`LayerSummary`.
 
-Floor 3 (learning and looking): imports NumPy and the floors below only.
+A neuron fires on a sample when its activation value is past its firing threshold
+(:meth:`Activation.firing_threshold <neuronlab.activations.Activation.firing_threshold>`,
+or the one given); it is **dead** when it never fires on the data, and **saturated**
+when its derivative is nearly zero on almost every sample.
 """
 from __future__ import annotations
 

@@ -1,8 +1,11 @@
 """Traces and explanations: :func:`trace` (a forward pass that keeps every layer's
 weighted sums and activation values) and :func:`explain` (one neuron's arithmetic on
-one input).  Public through :mod:`neuronlab.inspect`.
+one input).
 
-Floor 3 (learning and looking): imports NumPy and the floors below only.
+A trace computes each Dense layer as the network does,
+:meth:`Dense.weighted_sum <neuronlab.layers.Dense.weighted_sum>` and then the activation,
+so its numbers are the network's own, but into fresh arrays: the layers' caches and the
+network's random state are left alone.
 """
 from __future__ import annotations
 
@@ -12,11 +15,11 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..activations import Activation
-from ..errors import ArgumentTypeError, IndexRangeError, ShapeError
+from ..errors import IndexRangeError, ShapeError
 from .._util.validate import check_array
 from ..layers import Dense, Dropout
 from ..neuron import NeuronExplanation
-from .common import _fires, _finite, _layer_index, _neuron_index, _threshold_value
+from .common import _fires, _finite, _layer_index, _neuron_index
 
 # ---------------------------------------------------------------------------------------
 # trace
@@ -131,19 +134,15 @@ def _forward(net: Any, X: np.ndarray, upto: int | None = None) -> list[LayerTrac
     for i, layer in enumerate(net.layers):
         if upto is not None and i > upto:
             break
-        if isinstance(layer, Dense):
-            z = a @ layer.W
-            if layer.use_bias:
-                z += layer.b
-            new_a = layer.activation.f(z)
-            if new_a is z or np.shares_memory(new_a, z):
-                new_a = new_a.copy()
-            out.append(LayerTrace(i, "Dense", layer.activation, a, z, new_a))
-            a = new_a
-        elif isinstance(layer, Dropout):
+        if isinstance(layer, Dropout):
             out.append(LayerTrace(i, "Dropout", None, a, None, a))
-        else:  # pragma: no cover - only Dense and Dropout exist
-            raise ArgumentTypeError(f"cannot trace layer {i} of type {type(layer).__name__}")
+            continue
+        z = layer.weighted_sum(a)
+        new_a = layer.activation.f(z)
+        if np.shares_memory(new_a, z):      # an activation that works in place: keep z
+            new_a = new_a.copy()
+        out.append(LayerTrace(i, "Dense", layer.activation, a, z, new_a))
+        a = new_a
     return out
 
 
@@ -184,7 +183,8 @@ def _one_input(net: Any, x: Any) -> np.ndarray:
 
 
 def explain(net: Any, x: Any, layer: int, neuron: int, threshold: float | None = None) -> NeuronExplanation:
-    """The seed-000 computation of one neuron of a (trained) network on one input.
+    """Every step of one neuron's computation, as in the worked example, for a (trained)
+    network on one input.
 
     Parameters
     ----------
@@ -230,9 +230,7 @@ def explain(net: Any, x: Any, layer: int, neuron: int, threshold: float | None =
     z = float(lt.z[0, j])
     a = float(lt.a[0, j])
     fires = bool(_fires(act, lt.a, threshold)[0, j])
-    thr = _threshold_value(act, dense.n_out, threshold)
-    if act.name == "step" and threshold is None:
-        thr = act.threshold  # reported as the step's θ on z, as Neuron.explain does
+    thr = NeuronExplanation.threshold_for(act, dense.n_out, threshold)
     prev = _previous_dense(net, i)
     if prev is None:
         names = net.metadata.get("feature_names") if isinstance(getattr(net, "metadata", None), dict) else None

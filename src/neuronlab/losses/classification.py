@@ -1,8 +1,10 @@
 """The classification losses: binary cross-entropy (sigmoid outputs) and categorical
 cross-entropy (softmax outputs), each with its stable logit form and fused gradient.
 
-Floor 1 (math): NumPy only (``sigmoid`` and ``softplus`` from :mod:`neuronlab.activations`,
-floor 1).  Re-exported, with the registry, by :mod:`neuronlab.losses`.
+The logit forms reuse the activations' own stable functions: ``sigmoid``, ``softplus``
+and ``softmax`` (whose ``z − max z`` and ``Σ e^(z − max z)`` give the log-sum-exp), so
+the loss, the activation and the training step's fused softmax + cross-entropy compute
+the same numbers.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 
 from .base import Loss, _as_output, _as_targets, _float_targets, _sample_factor, clip_eps
 from ..activations import sigmoid, softplus
+from ..activations.smooth import softmax
 from ..errors import DataError, ShapeError
 from .._util.validate import check_array
 
@@ -27,13 +30,6 @@ def _matches_on_probe_rows(a: np.ndarray, z: np.ndarray, activation: Any) -> boo
     """Whether ``a`` is ``activation(z)`` (to rounding) on the :func:`_probe_rows` of ``z``."""
     rows = _probe_rows(z)
     return bool(np.allclose(a[rows], activation(z[rows]), rtol=1e-3, atol=1e-6))
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise softmax, shifted by each row's maximum."""
-    s = np.exp(z - z.max(axis=1, keepdims=True))
-    s /= s.sum(axis=1, keepdims=True)
-    return s
 
 
 def _clip_probabilities(a: np.ndarray) -> np.ndarray:
@@ -243,16 +239,16 @@ class CrossEntropy(Loss):
         return -np.einsum("ij,ij->i", y, np.log(_clip_probabilities(a)))
 
     def per_sample_from_logits(self, z, y):
-        m = z.max(axis=1, keepdims=True)
-        shifted = z - m
-        lse = np.log(np.exp(shifted).sum(axis=1))  # log Σ e^(z − max); ≥ 0, finite
+        shifted, row_sum = np.empty_like(z), np.empty((z.shape[0], 1), z.dtype)
+        softmax(z, shifted=shifted, row_sum=row_sum)
+        lse = np.log(row_sum[:, 0])  # log Σ e^(z − max); ≥ 0, finite
         if _is_labels(y):
             return lse - shifted[np.arange(z.shape[0]), y]
         # −Σ y·log_softmax(z) with log_softmax = shifted − lse
         return lse * y.sum(axis=1) - np.einsum("ij,ij->i", y, shifted)
 
     def _matches_logits(self, a, z):
-        return _matches_on_probe_rows(a, z, _softmax)
+        return _matches_on_probe_rows(a, z, softmax)
 
     def _grad_per_sample(self, a, y, out):
         eps = clip_eps(a.dtype)

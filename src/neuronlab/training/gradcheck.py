@@ -1,7 +1,5 @@
 """Check backpropagation against central finite differences.
 
-Floor 3 (learning).
-
 For every parameter θ_i (or a random subset of them)::
 
     numeric_i  = (L(θ + ε e_i) − L(θ − ε e_i)) / (2ε)

@@ -1,8 +1,6 @@
 """Guards of the training loop: gradient clipping (:class:`_ClipNorm`), Ctrl-C
 (:class:`_StopOnInterrupt`) and the divergence report (which batch went bad, which
 weights the network keeps).  Used by :func:`neuronlab.training.fit`.
-
-Floor 3 (learning): imports NumPy and the floors below only.
 """
 from __future__ import annotations
 

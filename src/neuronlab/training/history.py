@@ -1,8 +1,6 @@
 """The training run's record and hooks: :class:`History`, :class:`Callback` and
 :class:`EarlyStopping`.  Public through :mod:`neuronlab.training` (and ``nl.History``,
 ``nl.Callback``, ``nl.EarlyStopping``).
-
-Floor 3 (learning): imports NumPy and the floors below only.
 """
 from __future__ import annotations
 

@@ -1,0 +1,231 @@
+"""The workspace: the readable arithmetic in arrays allocated once per batch size.
+
+Claims: its step records are named, one per layer; a training step equals
+``Network.train_on_batch`` (the readable Dense forward/backward) bit for bit for every
+optimizer and both dtypes; prediction and evaluation equal the readable forward pass;
+and no array is reallocated from one step to the next.
+"""
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import neuronlab as nl
+from neuronlab.workspace import DenseStep, DropoutStep, Workspace
+
+
+def _net(dtype="float64", **kw):
+    args = dict(hidden=["relu", "tanh"], dropout=0.0, seed=3, dtype=dtype)
+    args.update(kw)
+    return nl.Network.mlp([6, 9, 7, 4], **args)
+
+
+def _labels(rng, n=24):
+    return rng.standard_normal((n, 6)), rng.integers(0, 4, n)
+
+
+# ---------------------------------------------------------------------------------------
+# named records
+# ---------------------------------------------------------------------------------------
+
+def test_one_named_record_per_layer():
+    net = _net(dropout=0.2)
+    ws = Workspace(net, 5, training=True)
+    assert [type(s) for s in ws.steps] == [DenseStep, DropoutStep, DenseStep, DropoutStep, DenseStep]
+    assert [s.layer for s in ws.steps] == net.layers
+    assert ws.output is ws.steps[-1] and ws.output.layer is net.dense_layers[-1]
+    first, hidden, out = (s for s in ws.steps if isinstance(s, DenseStep))
+    assert first.z.shape == first.a.shape == (5, 9) and first.grad_in is None     # nothing below the first layer
+    assert hidden.grad_in.shape == (5, 9) and out.grad_in.shape == (5, 7)        # dL/dx: (n, n_in)
+    assert first.zeros.shape == (5, 9) and first.mask.dtype == bool              # relu's scratch
+    assert hidden.zeros is None and hidden.mask is None                          # tanh needs none
+    for s in (first, hidden, out):
+        assert s.z.dtype == s.a.dtype == net.dtype
+
+
+def test_a_prediction_workspace_has_only_the_forward_arrays():
+    ws = Workspace(_net(), 5)
+    assert not ws.training
+    assert all(s.grad_in is None and s.mask is None for s in ws.steps)
+    assert not hasattr(ws, "delta")
+
+
+def test_the_network_keeps_its_workspaces_per_batch_size():
+    net = _net()
+    ws = net.workspace(8, training=True)
+    assert net.workspace(8, training=True) is ws
+    assert net.workspace(8) is not ws and net.workspace(3, training=True) is not ws
+    assert isinstance(ws, Workspace) and ws.n == 8 and ws.net is net
+
+
+# ---------------------------------------------------------------------------------------
+# a training step equals the readable one
+# ---------------------------------------------------------------------------------------
+
+CASES = {
+    # name: (network kwargs, targets, l1, l2)
+    "softmax-labels-fused": ({}, "labels", 0.0, 0.0),
+    "softmax-labels-penalties": ({}, "labels", 1e-3, 1e-2),
+    "softmax-onehot": ({}, "onehot", 0.0, 0.0),
+    "sigmoid-bce": ({"output": "sigmoid"}, "binary", 0.0, 0.0),
+    "identity-mse": ({"output": "identity"}, "values", 0.0, 0.0),
+    "relu-output-mse": ({"output": "relu", "loss": "mse"}, "values", 0.0, 0.0),
+    "dropout": ({"dropout": 0.3}, "labels", 0.0, 0.0),
+}
+
+
+def _targets(kind, rng, n, k=4):
+    if kind == "labels":
+        return rng.integers(0, k, n)
+    if kind == "onehot":
+        return np.eye(k)[rng.integers(0, k, n)]
+    if kind == "binary":
+        return rng.integers(0, 2, (n, k)).astype(float)
+    return rng.standard_normal((n, k))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("optimizer", nl.optimizers.names())
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_train_step_equals_train_on_batch_bit_for_bit(case, optimizer, dtype, rng):
+    kwargs, kind, l1, l2 = CASES[case]
+    fast, slow = _net(dtype, **kwargs), _net(dtype, **kwargs)
+    X = fast.check_inputs(rng.standard_normal((30, 6)))
+    y = fast.check_targets(X, _targets(kind, rng, 30))
+    ws = fast.workspace(10, training=True)
+    fused = ws.fuses_labels(y) and not (l1 or l2)
+    assert fused == (case in ("softmax-labels-fused", "dropout"))
+    opt_fast, opt_slow = nl.optimizers.get(optimizer), nl.optimizers.get(optimizer)
+    for idx in (np.arange(0, 10), np.arange(20, 30), np.array([3, 17, 5, 29, 0, 11, 8, 2, 26, 14])):
+        if fused:
+            loss_out, hit_out = np.empty(10, fast.dtype), np.empty(10, bool)
+            assert ws.train_step(X, y, idx, None, opt_fast, l1, l2, loss_out, hit_out) is None
+        else:
+            loss = ws.train_step(X, y, idx, None, opt_fast, l1, l2)
+        out = slow.dense_layers[-1]
+        expected = slow.train_on_batch(X[idx], y[idx], opt_slow, None, l1, l2)
+        if fused:     # the per-sample losses are the loss's own, from the logits of the readable pass
+            np.testing.assert_array_equal(loss_out, slow.loss.per_sample_from_logits(out.z, y[idx]))
+            np.testing.assert_array_equal(hit_out, np.argmax(out.a, axis=1) == y[idx])
+        else:
+            assert loss == expected
+        np.testing.assert_array_equal(fast.gradients, slow.gradients)
+        np.testing.assert_array_equal(fast.parameters, slow.parameters)
+    np.testing.assert_array_equal(ws.output.a, slow.dense_layers[-1].a)   # the batch's outputs, kept
+    np.testing.assert_array_equal(ws.targets, y[idx])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_train_step_with_sample_weights_equals_train_on_batch(dtype, rng):
+    fast, slow = _net(dtype), _net(dtype)
+    X, y = _labels(rng)
+    X, y = fast.check_inputs(X), fast.check_targets(fast.check_inputs(X), y)
+    sw = rng.uniform(0.1, 2.0, 8).astype(dtype)
+    idx = np.arange(4, 12)
+    ws = fast.workspace(8, training=True)
+    ws.train_step(X, y, idx, sw, nl.optimizers.get("adam"), 0.0, 0.0, np.empty(8, fast.dtype), np.empty(8, bool))
+    slow.train_on_batch(X[idx], y[idx], nl.optimizers.get("adam"), sw)
+    np.testing.assert_array_equal(fast.parameters, slow.parameters)
+
+
+def test_fuses_labels_only_for_softmax_cross_entropy_on_integer_labels(rng):
+    ws = _net().workspace(4, training=True)
+    assert ws.fuses_labels(np.array([0, 1, 2, 3]))
+    assert not ws.fuses_labels(np.eye(4))
+    assert not ws.fuses_labels(np.array([0.0, 1.0, 2.0, 3.0]))
+    assert not _net(output="sigmoid").workspace(4, training=True).fuses_labels(np.array([0, 1, 0, 1]))
+    assert not _net(loss="mse").workspace(4, training=True).fuses_labels(np.array([0, 1, 2, 3]))
+
+
+# ---------------------------------------------------------------------------------------
+# prediction equals the readable forward pass
+# ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_forward_equals_the_readable_forward_and_fills_the_layer_caches(dtype, rng):
+    net = _net(dtype, dropout=0.2)
+    X = net.check_inputs(rng.standard_normal((7, 6)))
+    expected = net.forward(X)
+    ws = Workspace(net, 7)
+    a = ws.forward(X)
+    assert a is ws.output.a
+    np.testing.assert_array_equal(a, expected)
+    for s in ws.steps:
+        if isinstance(s, DenseStep):
+            assert s.layer.z is s.z and s.layer.a is s.a
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_predict_equals_the_readable_forward_chunk_by_chunk(dtype, rng):
+    net = _net(dtype)
+    X = net.check_inputs(rng.standard_normal((23, 6)))
+    ws = Workspace(net, 10)
+    proba = ws.predict(X)                      # chunks of 10, 10 and 3 rows
+    expected = np.concatenate([net.forward(X[i:i + 10]) for i in range(0, 23, 10)])
+    np.testing.assert_array_equal(proba, expected)
+    assert not np.shares_memory(proba, ws.output.a)
+    np.testing.assert_array_equal(Workspace(net, 23).predict(X), net.forward(X))
+
+
+def test_evaluate_equals_the_network_evaluate(rng):
+    net = _net()
+    X, y = _labels(rng, 23)
+    X = net.check_inputs(X)
+    y = net.check_targets(X, y)
+    one = Workspace(net, 23).evaluate(X, y)
+    assert one == net.evaluate(X, y)
+    net.forward(X)
+    assert one["loss"] == net.loss_value(y)
+    assert one["accuracy"] == np.mean(np.argmax(net.forward(X), axis=1) == y)
+
+
+# ---------------------------------------------------------------------------------------
+# no reallocation
+# ---------------------------------------------------------------------------------------
+
+def _arrays(ws):
+    found = {id(v) for v in vars(ws).values() if isinstance(v, np.ndarray)}
+    for s in ws.steps:
+        if isinstance(s, DenseStep):
+            found |= {id(getattr(s, k)) for k in ("z", "a", "zeros", "grad_in", "mask") if getattr(s, k) is not None}
+    return found
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_steps_of_one_size_reuse_the_same_arrays(fused, rng):
+    net = _net()
+    X, y = _labels(rng, 40)
+    X = net.check_inputs(X)
+    y = net.check_targets(X, y if fused else np.eye(4)[y])
+    ws = net.workspace(8, training=True)
+    before = _arrays(ws)
+    opt = nl.optimizers.get("adam")
+    for lo in range(0, 40, 8):
+        idx = np.arange(lo, lo + 8)
+        if fused:
+            ws.train_step(X, y, idx, None, opt, 0.0, 0.0, np.empty(8, net.dtype), np.empty(8, bool))
+        else:
+            ws.train_step(X, y, idx, None, opt)
+        for s in ws.steps:
+            assert s.layer.z is s.z and s.layer.a is s.a      # the layers cache the workspace's own arrays
+    assert _arrays(ws) - {id(ws.targets)} == before - {id(ws.targets)}
+    assert net.workspace(8, training=True) is ws
+
+
+def test_a_training_step_allocates_no_array_of_a_layers_size(rng):
+    net = nl.Network.mlp([50, 128, 64, 10], seed=0)
+    n = 2048
+    X = net.check_inputs(rng.standard_normal((n, 50)))
+    y = net.check_targets(X, rng.integers(0, 10, n))
+    ws = net.workspace(n, training=True)
+    opt = nl.optimizers.get("sgd")
+    idx = np.arange(n)
+    loss_out, hit_out = np.empty(n, net.dtype), np.empty(n, bool)
+    ws.train_step(X, y, idx, None, opt, 0.0, 0.0, loss_out, hit_out)      # warm up
+    tracemalloc.start()
+    try:
+        ws.train_step(X, y, idx, None, opt, 0.0, 0.0, loss_out, hit_out)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < ws.steps[0].z.nbytes / 4      # (n, 128) float32 is 1 MiB; NumPy's ufunc buffers are 32 KiB
