@@ -14,6 +14,7 @@ import pytest
 import neuronlab as nl
 sweep_module = importlib.import_module("neuronlab.sweep")  # the module; nl.sweep is the function
 exec_module = importlib.import_module("neuronlab.sweep.executors")  # where the local process pool lives
+worker_module = importlib.import_module("neuronlab.sweep.worker")  # where one run is done
 from neuronlab.errors import HyperparameterError, UnknownNameError
 from neuronlab.sweep import COLUMNS, SweepResult, expand_grid, read_results, sweep
 
@@ -216,7 +217,7 @@ def test_a_diverging_configuration_is_recorded_not_raised(tmp_path):
     task = {"run_id": "x", "seed": 0, "divergence_factor": None,
             "data": {"token": "nope", "recipe": None, "name": "lost"},
             "config": expand_grid({})[1][0]}
-    rec = sweep_module._run_task(task)
+    rec = worker_module._run_task(task)
     assert rec["status"] == "failed" and "did not reach this worker" in rec["error"]
 
 
