@@ -77,6 +77,10 @@ class Import:
     def where(self) -> str:
         return f"{self.path.relative_to(SRC.parent)}:{self.line}"
 
+    @property
+    def place(self) -> str:
+        return f" in {self.function}()" if self.function else " at module level"
+
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
@@ -199,8 +203,7 @@ def test_no_module_imports_from_a_higher_floor():
         if (imp.importer, imp.function) in FACADES and theirs in FACADE_FLOORS:
             continue
         violations.append(f"{imp.where}: rule 'import only from your own floor or below': {imp.importer} "
-                          f"(floor {own}) imports {imp.target} (floor {theirs})"
-                          + (f" in {imp.function}()" if imp.function else " at module level"))
+                          f"(floor {own}) imports {imp.target} (floor {theirs}){imp.place}")
     assert not violations, _report(violations)
 
 
@@ -308,8 +311,7 @@ def test_optional_dependencies_are_imported_only_by_the_faces_or_lazily_where_de
         if (concept(imp.importer), top) in LAZY_EXTRAS and imp.function:
             continue
         violations.append(f"{imp.where}: rule 'below the faces an optional dependency comes from "
-                          f"_util.extras.require()': {imp.importer} (floor {own}) imports {imp.target}"
-                          + (f" in {imp.function}()" if imp.function else " at module level"))
+                          f"_util.extras.require()': {imp.importer} (floor {own}) imports {imp.target}{imp.place}")
     assert not violations, _report(violations)
 
 
