@@ -323,3 +323,25 @@ def test_import_neuronlab_loads_no_optional_dependency():
     loaded = result.stdout.split()
     assert not loaded, (f"src/neuronlab/__init__.py:1: rule 'the core imports no optional dependency': "
                         f"import neuronlab loaded {', '.join(loaded)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# the public face
+# ---------------------------------------------------------------------------------------------
+
+def test_dir_lists_the_public_names_and_each_one_resolves():
+    import neuronlab as nl
+    names = dir(nl)
+    assert names == sorted(names)
+    for name in ("Network", "Dense", "Neuron", "Perceptron", "gradcheck", "sweep", "load", "activations",
+                 "losses", "optimizers", "inspect", "callbacks", "datasets", "plots", "sklearn", "__version__"):
+        assert name in names, name
+    assert not [n for n in names if n.startswith("_") and n != "__version__"]
+    optional = {"plots", "sklearn"}            # these need their extra to import
+    for name in set(names) - optional:
+        getattr(nl, name)
+    assert set(nl.__all__) <= set(names)
+
+
+def test_the_package_says_it_is_typed():
+    assert (SRC / "py.typed").is_file()
