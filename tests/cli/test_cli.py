@@ -206,7 +206,7 @@ def test_explain(model, files):
 
 # -- commands without a model ----------------------------------------------------------------
 
-def test_neuron_prints_the_seed_example():
+def test_neuron_prints_the_worked_example():
     r = ok(run("neuron", "--weights", "0.1,0.2", "--bias", "0.3", "--inputs", "0.5,0.6", "--activation", "relu"))
     lines = r.stdout.splitlines()
     assert lines[0] == "0.47"
