@@ -1,5 +1,7 @@
-"""Facts about the built-in activations that the tests state independently of the library:
-where each one is not differentiable.  Shared by ``test_activations`` and ``test_properties``."""
+"""Facts about the built-in activations that the tests state independently of the library: where each
+one is not differentiable, and which parameters each may take (a hypothesis strategy draws any of them)."""
+from hypothesis import strategies as st
+
 from neuronlab import activations as acts
 
 
@@ -14,3 +16,18 @@ def kinks(act: acts.Activation) -> list[float]:
     if act.name == "hard_sigmoid":
         return [-3.0, 3.0]
     return []
+
+
+BUILTINS = [name for name in acts.names() if acts.is_builtin(name)]
+ELEMENTWISE = [name for name in BUILTINS if name != "softmax"]
+#: activations that take a parameter, with the range it may take
+PARAMS = {"leaky_relu": ("alpha", 1e-3, 1.0), "elu": ("alpha", 1e-2, 3.0), "step": ("threshold", -2.0, 2.0)}
+
+
+@st.composite
+def activation(draw, names=tuple(BUILTINS)):
+    name = draw(st.sampled_from(names))
+    if name in PARAMS:
+        key, lo, hi = PARAMS[name]
+        return acts.get(name, **{key: draw(st.floats(lo, hi))})
+    return acts.get(name)

@@ -4,7 +4,7 @@
 dropout, penalties, schedules, validation and sample weights), and records their parameters,
 histories, predictions, traces, neuron statistics, gradient flow, explanations, a perceptron, a
 model file's predictions, CLI output and a sweep table.  ``tests/data/fingerprint.npz`` holds what
-it returned when it was recorded; ``tests/test_fingerprint.py`` asserts that today's code returns
+it returned when it was recorded; ``tests/test_behaviour_unchanged.py`` asserts that today's code returns
 exactly the same numbers and text, so that reorganising the code cannot change what it computes.
 
 Run ``python tests/fingerprint.py record`` only when a change of behaviour is intended.

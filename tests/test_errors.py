@@ -22,3 +22,23 @@ def test_an_unknown_name_without_a_close_match_is_still_a_sentence():
                                           (nl.MissingExtraError, ImportError)])
 def test_every_error_is_a_neuronlab_error_and_a_builtin_one(cls, builtin):
     assert issubclass(cls, nl.NeuronLabError) and issubclass(cls, builtin)
+
+
+def _bad_input_corpus():
+    """Every case of every concept's ``test_bad_input.py`` (see ``bad_input.py``)."""
+    import importlib.util
+    from pathlib import Path
+    corpus = []
+    for path in sorted(Path(__file__).parent.glob("*/test_bad_input.py")):
+        spec = importlib.util.spec_from_file_location(f"_corpus_{path.parent.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        corpus += module.CASES
+    return corpus
+
+
+def test_the_bad_input_corpus_is_large_and_its_ids_are_distinct():
+    corpus = _bad_input_corpus()
+    ids = [c[0] for c in corpus]
+    assert len(ids) >= 45 and len(set(ids)) == len(ids)
+    assert len({c[2] for c in corpus}) >= 7            # every error class is exercised

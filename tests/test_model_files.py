@@ -1,6 +1,9 @@
-"""Model files: save → load is exact; damaged or hostile files raise ModelFileError, never run code."""
+"""Model files: save → load is exact (for any network hypothesis draws: sizes, activations, parameters,
+dropout, dtype); damaged or hostile files raise ModelFileError, never run code."""
 import json
 import os
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +12,9 @@ from hypothesis import strategies as st
 
 import neuronlab as nl
 from neuronlab import serialize
+
+from activation_facts import BUILTINS, ELEMENTWISE, activation
+from bad_input import check
 
 
 def trained(dtype="float32", seed=0):
@@ -57,8 +63,7 @@ def test_json_round_trip_is_exact_and_readable():
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(nl.ModelFileError, match="does not exist"):
-        nl.load(tmp_path / "nope.nlz")
+    check(tmp_path, lambda t: nl.load(t / "none.nlz"), nl.ModelFileError, ["none.nlz", "does not exist"])
 
 
 @pytest.mark.parametrize("cut", [0, 20, 200, -40, -1])
@@ -193,3 +198,39 @@ def test_random_byte_mutations_load_the_same_model_or_raise_model_file_error(tmp
     except nl.ModelFileError:
         return
     np.testing.assert_array_equal(model.predict_proba(_X), _NET.predict_proba(_X))
+
+
+@st.composite
+def random_network(draw):
+    sizes = [draw(st.integers(1, 6))] + draw(st.lists(st.integers(1, 7), max_size=3)) + [draw(st.integers(1, 4))]
+    layers = []
+    dropout = draw(st.sampled_from([0.0, 0.0, 0.25]))
+    for i in range(len(sizes) - 1):
+        last = i == len(sizes) - 2
+        names = BUILTINS if last and sizes[-1] > 1 else ELEMENTWISE
+        act = draw(activation(tuple(names)))
+        layers.append(nl.Dense(sizes[i], sizes[i + 1], activation=act, use_bias=draw(st.booleans())))
+        if dropout and not last:
+            layers.append(nl.Dropout(dropout))
+    dtype = draw(st.sampled_from(["float32", "float64"]))
+    seed = draw(st.integers(0, 2**16))
+    net = nl.Network(layers, seed=seed, dtype=dtype)
+    rng = np.random.default_rng(seed)
+    net.parameters[...] = rng.normal(scale=draw(st.sampled_from([0.1, 1.0, 3.0])), size=net.n_params)
+    return net, rng.normal(size=(draw(st.integers(1, 9)), sizes[0]))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=random_network())
+def test_save_load_round_trips_random_networks(case):
+    net, X = case
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.nlz"
+        net.save(path)
+        again = nl.load(path)
+    assert isinstance(again, nl.Network)
+    assert again.config() == net.config() and again.dtype == net.dtype
+    assert again.parameters.dtype == net.parameters.dtype
+    np.testing.assert_array_equal(again.parameters, net.parameters)
+    np.testing.assert_array_equal(again.predict_proba(X), net.predict_proba(X))
+    np.testing.assert_array_equal(again.predict(X), net.predict(X))

@@ -17,13 +17,14 @@ from .network import Network
 from .training import Callback, EarlyStopping, History
 from .training.gradcheck import gradcheck
 from .perceptron import Perceptron
-# ``nl.sweep`` is the function; imported eagerly (sweep.py loads dask only when a sweep
+# ``nl.sweep`` is the function; imported eagerly (the sweep package loads dask only when a sweep
 # asks for it) so that a later ``import neuronlab.sweep`` cannot rebind the name to the module
 from .sweep import sweep
 
 __version__ = "0.1.0"
 
-# Modules of the upper floors (and their optional dependencies) load on first use.
+# These load on first use, and with them their optional dependencies (matplotlib for plots,
+# scikit-learn for sklearn): ``import neuronlab`` needs NumPy alone.
 _LAZY_MODULES = {"inspect", "callbacks", "plots", "sklearn", "serialize", "datasets", "cli"}
 _LAZY_ATTRS = {"load": ("serialize", "load")}
 
@@ -45,3 +46,8 @@ __all__ = [
     "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError",
     "MissingExtraError", "ConvergenceWarning",
 ]
+
+
+def __dir__() -> list[str]:
+    """The public names, the lazily loaded ones included (``dir(nl)``, tab completion)."""
+    return sorted({*__all__, *_LAZY_MODULES, *_LAZY_ATTRS, "__version__"})

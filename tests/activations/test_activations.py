@@ -7,7 +7,7 @@ These tests pin down what that promise means:
    everywhere ``f`` is differentiable, and takes PyTorch's documented values at the kinks;
 2. ``f`` and ``f'`` are finite, warning-free, dtype-preserving and stay inside
    ``output_range`` for any input in [-1e4, 1e4], in float32 and float64;
-3. values and gradients agree with PyTorch autograd;
+3. values and gradients agree with PyTorch autograd (``test_torch_agreement.py``);
 4. ``backward(z, a, grad)`` (which may read the cached activation values ``a`` instead of
    ``z``) equals ``grad * derivative(z)``, also when it writes into ``grad`` in place;
 5. the registry finds, aliases, rejects and extends activations as documented;
@@ -25,14 +25,6 @@ import pytest
 from neuronlab import activations as acts
 
 from activation_facts import kinks
-
-try:  # the reference implementation for section 3; everything else needs NumPy only
-    import torch
-    import torch.nn.functional as F
-except ImportError:  # pragma: no cover - torch is part of the test extra
-    torch = F = None
-
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
 
 # ---------------------------------------------------------------------------------------
 # Shared tables
@@ -292,100 +284,6 @@ def test_softmax_is_shift_invariant_and_stable_for_huge_logits(dtype):
         a = sm(z)
     np.testing.assert_allclose(a, sm(np.array([[0.0, -1.0, -2e4], [0.0, 0.0, 0.0]], dtype=dtype)), rtol=1e-6)
     np.testing.assert_allclose(a[1], 1 / 3, rtol=1e-6)
-
-
-# ---------------------------------------------------------------------------------------
-# 3. agreement with PyTorch autograd
-# ---------------------------------------------------------------------------------------
-
-TORCH_REFERENCE = {
-    "identity": ({}, lambda x: x * 1.0),
-    "sigmoid": ({}, lambda x: torch.sigmoid(x)),
-    "tanh": ({}, lambda x: torch.tanh(x)),
-    "relu": ({}, lambda x: F.relu(x)),
-    "leaky_relu": ({}, lambda x: F.leaky_relu(x)),  # torch's default slope 0.01 == our default alpha
-    "leaky_relu[alpha=0.1]": ({"alpha": 0.1}, lambda x: F.leaky_relu(x, negative_slope=0.1)),
-    "elu": ({}, lambda x: F.elu(x)),
-    "elu[alpha=0.5]": ({"alpha": 0.5}, lambda x: F.elu(x, alpha=0.5)),
-    "selu": ({}, lambda x: F.selu(x)),
-    "gelu": ({}, lambda x: F.gelu(x, approximate="none")),
-    "gelu_tanh": ({}, lambda x: F.gelu(x, approximate="tanh")),
-    "softplus": ({}, lambda x: F.softplus(x)),  # beta=1, threshold=20: |z| <= 10 stays below it
-    "silu": ({}, lambda x: F.silu(x)),
-    "swish": ({}, lambda x: F.silu(x)),
-    "mish": ({}, lambda x: F.mish(x)),
-    "softsign": ({}, lambda x: F.softsign(x)),
-    "hard_sigmoid": ({}, lambda x: F.hardsigmoid(x)),
-    "hard_tanh": ({}, lambda x: F.hardtanh(x)),
-    "softmax": ({}, lambda x: F.softmax(x, dim=-1)),
-}
-
-TOLERANCES = {np.float64: dict(rtol=1e-9, atol=1e-12), np.float32: dict(rtol=1e-4, atol=1e-6)}
-
-#: where the two implementations may legitimately differ by more (gradients only)
-GRAD_TOLERANCES = {
-    # torch's hardsigmoid backward multiplies by 1/6 rounded to float32 even for float64
-    # (0.1666666716...); ours is the exact 1/6, which the finite-difference test confirms
-    ("hard_sigmoid", np.float64): dict(rtol=1e-7, atol=1e-12),
-    # for z ≈ -5 both evaluate (1 + t) and (1 - t²) with t ≈ -1 in float32: each is off the
-    # float64 truth by ~1e-6 absolute (cancellation), so they differ from each other by ~|g|·2e-6
-    ("gelu_tanh", np.float32): dict(rtol=1e-4, atol=1e-5),
-}
-
-
-def test_every_builtin_except_step_has_a_torch_reference():
-    covered = {key.split("[")[0] for key in TORCH_REFERENCE} - {"swish"}
-    assert covered == {n for n in acts.names() if acts.is_builtin(n)} - {"step"}
-
-
-def _torch_inputs(act: acts.Activation, dtype, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    z = rng.uniform(-10.0, 10.0, size=(64, 16))
-    z[0, :] = np.linspace(-1e-3, 1e-3, 16)  # small values, where only atol makes sense
-    for k in (0.0, -1.0, 1.0, -3.0, 3.0):  # stay clear of every kink
-        close = np.abs(z - k) < 1e-4
-        z[close] = k + np.where(z[close] >= k, 1e-4, -1e-4)
-    return z.astype(dtype)
-
-
-def _torch_value_and_grad(fn, z: np.ndarray, g: np.ndarray):
-    x = torch.tensor(z, requires_grad=True)
-    y = fn(x)
-    (y * torch.tensor(g)).sum().backward()
-    return y.detach().numpy(), x.grad.numpy()
-
-
-@needs_torch
-@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
-@pytest.mark.parametrize("key", sorted(TORCH_REFERENCE))
-def test_values_and_gradients_match_torch_autograd(key, dtype):
-    params, torch_fn = TORCH_REFERENCE[key]
-    act = acts.get(key.split("[")[0], **params)
-    z = _torch_inputs(act, dtype, seed=len(key))
-    g = np.random.default_rng(7).normal(size=z.shape).astype(dtype)
-    want_a, want_grad = _torch_value_and_grad(torch_fn, z, g)
-
-    a = act(z)
-    got_grad = act.backward(z, a, g)
-    assert a.dtype == dtype and got_grad.dtype == dtype
-    grad_tol = GRAD_TOLERANCES.get((act.name, dtype), TOLERANCES[dtype])
-    np.testing.assert_allclose(a, want_a, **TOLERANCES[dtype])
-    np.testing.assert_allclose(got_grad, want_grad, **grad_tol)
-    if act.name != "softmax":  # the elementwise derivative is the gradient for an upstream of ones
-        np.testing.assert_allclose(act.derivative(z), _torch_value_and_grad(torch_fn, z, np.ones_like(z))[1],
-                                   **grad_tol)
-
-
-@needs_torch
-@pytest.mark.parametrize("key", sorted(k for k in TORCH_REFERENCE if k != "softmax"))
-def test_derivative_at_kinks_follows_torch(key):
-    """The module promises PyTorch's conventions where f is not differentiable."""
-    params, torch_fn = TORCH_REFERENCE[key]
-    act = acts.get(key.split("[")[0], **params)
-    z = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
-    _, want = _torch_value_and_grad(torch_fn, z, np.ones_like(z))
-    tol = GRAD_TOLERANCES.get((act.name, np.float64), TOLERANCES[np.float64])
-    np.testing.assert_allclose(act.derivative(z), want, **tol)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A neuron is seed 000 made executable: weighted sum, activation value, firing, explanation."""
+"""A neuron is the worked example made executable: weighted sum, activation value, firing, explanation."""
 import numpy as np
 import pytest
 
@@ -9,7 +9,7 @@ def seed_neuron(activation="relu"):
     return nl.Neuron(weights=[0.1, 0.2], bias=0.3, activation=activation)
 
 
-def test_seed_000_relu_neuron_gives_0_47():
+def test_the_worked_example_relu_neuron_gives_0_47():
     n = seed_neuron()
     # 0.5×0.1 + 0.6×0.2 + 0.3 = 0.05 + 0.12 + 0.3 = 0.47
     assert n.weighted_sum([0.5, 0.6]) == pytest.approx(0.47, abs=1e-12)

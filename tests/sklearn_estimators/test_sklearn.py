@@ -199,17 +199,6 @@ def test_early_stopping_records_validation_scores():
     assert NetworkClassifier(epochs=3).fit(X, y).validation_scores_ is None
 
 
-def test_pandas_input_sets_feature_names_in():
-    pd = pytest.importorskip("pandas")
-    X, y = blobs()
-    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
-    est = NetworkClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0).fit(frame, pd.Series(y))
-    assert est.feature_names_in_.tolist() == list(frame.columns) and est.n_features_in_ == 6
-    assert est.network_.metadata["feature_names"] == list(frame.columns)
-    with pytest.raises(nl.ShapeError, match="feature names"):
-        est.predict(frame[frame.columns[::-1]])
-
-
 # -- accuracy against scikit-learn's MLPClassifier -------------------------------------
 
 @pytest.mark.parametrize("load, splits", [(load_digits, 1), (load_iris, 5)])

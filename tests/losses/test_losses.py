@@ -1,123 +1,13 @@
-"""Losses: values and gradients equal PyTorch autograd, fused gradients equal d(loss∘activation)/dz,
-logit forms stay finite where the activation saturates, bad targets give clear errors."""
+"""Losses: gradients equal finite differences, fused gradients equal d(loss∘activation)/dz, logit forms
+stay finite where the activation saturates, bad targets give clear errors (the agreement with PyTorch
+autograd is in ``test_torch_agreement.py``)."""
 import numpy as np
 import pytest
-import torch
 
 import neuronlab as nl
 from neuronlab import losses
-from neuronlab.activations import sigmoid
 
-N, K = 7, 4
-DTYPES = [(np.float64, torch.float64, 1e-9), (np.float32, torch.float32, 1e-4)]
-TORCH_DT = {np.float64: torch.float64, np.float32: torch.float32}
-
-
-def softmax(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def make_case(name, rng, dtype, target="labels"):
-    """Activation values ``a`` (in (0, 1) for the cross-entropies) and prepared targets."""
-    z = rng.normal(scale=1.5, size=(N, K))
-    if name == "cross_entropy":
-        a = softmax(z)
-        if target == "labels":
-            y = rng.integers(0, K, size=N)
-        else:  # one-hot rows, and one probability row
-            y = np.eye(K)[rng.integers(0, K, size=N)]
-            y[0] = [0.1, 0.2, 0.3, 0.4]
-    elif name == "binary_crossentropy":
-        a = sigmoid(z)
-        y = rng.integers(0, 2, size=(N, K)).astype(float)
-        y[0, 0] = 0.3  # soft target
-    else:
-        a = z
-        y = rng.normal(size=(N, K))
-        if name == "mae":
-            y[1, 2] = a[1, 2]  # a tie: torch's d|x|/dx at 0 is 0
-    loss = losses.get(name)
-    return a.astype(dtype), loss.prepare_targets(y, K, dtype), z.astype(dtype)
-
-
-def torch_per_sample(name, a, y):
-    """Per-sample losses written directly in torch (the reference formulas)."""
-    if name == "mse":
-        return ((a - y) ** 2).mean(dim=1)
-    if name == "mae":
-        return (a - y).abs().mean(dim=1)
-    if name == "binary_crossentropy":
-        return -(y * torch.log(a) + (1 - y) * torch.log(1 - a)).mean(dim=1)
-    if y.dim() == 1:
-        return -torch.log(a[torch.arange(a.shape[0]), y])
-    return -(y * torch.log(a)).sum(dim=1)
-
-
-def torch_reduce(per_sample, w):
-    return per_sample.mean() if w is None else (w * per_sample).sum() / w.sum()
-
-
-CASES = [("mse", "values"), ("mae", "values"), ("binary_crossentropy", "values"),
-         ("cross_entropy", "labels"), ("cross_entropy", "onehot")]
-
-
-@pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("dtype, tdt, rtol", DTYPES)
-@pytest.mark.parametrize("name, target", CASES)
-def test_value_and_gradient_match_torch_autograd(name, target, dtype, tdt, rtol, weighted, rng):
-    a, y, _ = make_case(name, rng, dtype, target)
-    w = rng.uniform(0.1, 3.0, size=N).astype(dtype) if weighted else None
-    loss = losses.get(name)
-
-    at = torch.tensor(a, dtype=tdt, requires_grad=True)
-    yt = torch.tensor(y) if y.dtype == np.int64 else torch.tensor(y, dtype=tdt)
-    wt = None if w is None else torch.tensor(w, dtype=tdt)
-    ref = torch_reduce(torch_per_sample(name, at, yt), wt)
-    ref.backward()
-
-    assert loss.value(a, y, w) == pytest.approx(ref.item(), rel=rtol)
-    g = loss.gradient(a, y, w)
-    assert g.dtype == a.dtype and g.shape == a.shape
-    np.testing.assert_allclose(g, at.grad.numpy(), rtol=rtol, atol=rtol * 1e-3)
-
-
-@pytest.mark.parametrize("name, target", CASES)
-def test_unweighted_values_equal_torch_builtin_losses(name, target, rng):
-    a, y, z = make_case(name, rng, np.float64, target)
-    at, zt = torch.tensor(a), torch.tensor(z)
-    yt = torch.tensor(y)
-    F = torch.nn.functional
-    ref = {"mse": lambda: F.mse_loss(at, yt), "mae": lambda: F.l1_loss(at, yt),
-           "binary_crossentropy": lambda: F.binary_cross_entropy(at, yt),
-           "cross_entropy": lambda: F.cross_entropy(zt, yt)}[name]().item()
-    assert losses.get(name).value(a, y) == pytest.approx(ref, rel=1e-9)
-
-
-@pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("dtype, tdt, rtol", DTYPES)
-@pytest.mark.parametrize("name, target", [("binary_crossentropy", "values"), ("cross_entropy", "labels"),
-                                          ("cross_entropy", "onehot")])
-def test_fused_gradient_equals_autograd_through_the_activation(name, target, dtype, tdt, rtol, weighted, rng):
-    _, y, z = make_case(name, rng, dtype, target)
-    w = rng.uniform(0.1, 3.0, size=N).astype(dtype) if weighted else None
-    loss = losses.get(name)
-    act = nl.activations.get(loss.fused_activation)
-    a = act(z)
-
-    zt = torch.tensor(z, dtype=tdt, requires_grad=True)
-    yt = torch.tensor(y) if y.dtype == np.int64 else torch.tensor(y, dtype=tdt)
-    at = torch.softmax(zt, dim=1) if name == "cross_entropy" else torch.sigmoid(zt)
-    ref = torch_reduce(torch_per_sample(name, at, yt), None if w is None else torch.tensor(w, dtype=tdt))
-    ref.backward()
-
-    g = loss.fused_gradient(a, y, w)
-    assert g.dtype == dtype and g.shape == a.shape
-    np.testing.assert_allclose(g, zt.grad.numpy(), rtol=rtol, atol=rtol * 1e-3)
-    # and it is the gradient of the activation's backward applied to dL/da
-    chained = act.backward(z, a, loss.gradient(a, y, w))
-    np.testing.assert_allclose(g, chained, rtol=100 * rtol, atol=rtol * 1e-2)
-
+from loss_cases import CASES, N, make_case, softmax
 
 def test_fused_gradient_writes_into_out_and_keeps_labels_unexpanded(rng):
     _, y, z = make_case("cross_entropy", rng, np.float32)
@@ -170,30 +60,6 @@ def test_value_from_logits_equals_value_from_activations(name, target, dtype, rn
     rel = 1e-12 if dtype == np.float64 else 1e-5
     assert loss.value(a, y, z=z) == pytest.approx(loss.value(a, y), rel=rel)
     assert loss.value(a, y, w, z=z) == pytest.approx(loss.value(a, y, w), rel=rel)
-
-
-@pytest.mark.parametrize("dtype, tdt", [(np.float64, torch.float64), (np.float32, torch.float32)])
-@pytest.mark.parametrize("name", ["binary_crossentropy", "cross_entropy"])
-def test_value_from_extreme_logits_is_finite_and_exact(name, dtype, tdt):
-    # z = ±1e4: the activation values are exactly 0 or 1, the logit form is still exact
-    z = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0], [3.0, -1e4, 1e4]], dtype=dtype)
-    loss = losses.get(name)
-    a = nl.activations.get(loss.fused_activation)(z)
-    zt = torch.tensor(z, dtype=tdt)
-    F = torch.nn.functional
-    if name == "cross_entropy":
-        y = loss.prepare_targets(np.array([1, 0, 1]), 3, dtype)  # the wrong class each time
-        ref = F.cross_entropy(zt, torch.tensor(y)).item()
-    else:
-        y = loss.prepare_targets(np.array([[0, 1, 1], [0, 1, 0], [1, 1, 0]]), 3, dtype)
-        ref = F.binary_cross_entropy_with_logits(zt, torch.tensor(y, dtype=tdt)).item()
-    from_z = loss.value(a, y, z=z)
-    from_a = loss.value(a, y)
-    assert np.isfinite(from_z) and np.isfinite(from_a)
-    assert from_z == pytest.approx(ref, rel=1e-6)
-    assert from_z > 1e3 > from_a  # the clipped form saturates near -log(eps)
-    g = loss.fused_gradient(a, y)
-    assert np.isfinite(g).all()
 
 
 def test_logits_of_another_activation_are_ignored(rng):

@@ -101,7 +101,7 @@ def test_trace_checks_inputs():
 
 # -- explain ----------------------------------------------------------------------------
 
-def test_explain_first_layer_is_the_seed_example():
+def test_explain_first_layer_is_the_worked_example():
     e = _small_net().explain([0.5, 0.6], layer=0, neuron=0)
     assert isinstance(e, nl.NeuronExplanation)
     assert (e.layer, e.neuron) == (0, 0)

@@ -1,4 +1,6 @@
-"""Optimizers on one flat buffer equal torch.optim; schedules equal torch's lr_scheduler."""
+"""Optimizers step one flat buffer in place, keep and restore their state, and name bad hyperparameters;
+schedules are registered and checked (the agreement with torch.optim and torch's lr_scheduler is in
+``test_torch_agreement.py``, the numba kernel in ``test_numba_kernel.py``)."""
 import io
 
 import numpy as np
@@ -7,94 +9,7 @@ import pytest
 from neuronlab import optimizers as O
 from neuronlab.errors import ArgumentTypeError, HyperparameterError, ModelFileError, ShapeError, UnknownNameError
 
-N_PARAMS = 257
-N_STEPS = 10
-TOL = {np.float64: dict(rtol=1e-9, atol=1e-12), np.float32: dict(rtol=1e-5, atol=1e-6)}
-
-# (our config, torch class name, torch kwargs)
-CASES = [
-    ({"name": "sgd", "learning_rate": 0.1}, "SGD", dict(lr=0.1)),
-    ({"name": "sgd", "learning_rate": 0.05, "momentum": 0.9}, "SGD", dict(lr=0.05, momentum=0.9)),
-    ({"name": "sgd", "learning_rate": 0.05, "momentum": 0.9, "nesterov": True},
-     "SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
-    ({"name": "sgd", "learning_rate": 0.05, "momentum": 0.5, "nesterov": True, "weight_decay": 0.1},
-     "SGD", dict(lr=0.05, momentum=0.5, nesterov=True, weight_decay=0.1)),
-    ({"name": "sgd", "learning_rate": 0.1, "weight_decay": 0.01}, "SGD", dict(lr=0.1, weight_decay=0.01)),
-    ({"name": "adam", "use_numba": False}, "Adam", dict()),
-    ({"name": "adam", "learning_rate": 0.01, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6, "use_numba": False},
-     "Adam", dict(lr=0.01, betas=(0.5, 0.9), eps=1e-6)),
-    ({"name": "adam", "learning_rate": 0.01, "weight_decay": 0.1, "use_numba": False},
-     "Adam", dict(lr=0.01, weight_decay=0.1)),
-    ({"name": "adamw", "use_numba": False}, "AdamW", dict()),
-    ({"name": "adamw", "learning_rate": 0.01, "beta1": 0.8, "weight_decay": 0.1, "use_numba": False},
-     "AdamW", dict(lr=0.01, betas=(0.8, 0.999), weight_decay=0.1)),
-    ({"name": "rmsprop"}, "RMSprop", dict()),
-    ({"name": "rmsprop", "learning_rate": 0.001, "alpha": 0.9, "eps": 1e-6},
-     "RMSprop", dict(lr=0.001, alpha=0.9, eps=1e-6)),
-    ({"name": "rmsprop", "centered": True}, "RMSprop", dict(centered=True)),
-    ({"name": "rmsprop", "momentum": 0.9}, "RMSprop", dict(momentum=0.9)),
-    ({"name": "rmsprop", "momentum": 0.5, "centered": True, "weight_decay": 0.01},
-     "RMSprop", dict(momentum=0.5, centered=True, weight_decay=0.01)),
-]
-CASE_IDS = [
-    "-".join(f"{k}={v}" for k, v in cfg.items() if k not in ("use_numba",)).replace("name=", "")
-    for cfg, _, _ in CASES
-]
-
-
-def _problem(dtype, n=N_PARAMS, steps=N_STEPS, seed=0):
-    rng = np.random.default_rng(seed)
-    p0 = rng.standard_normal(n).astype(dtype)
-    grads = [rng.standard_normal(n).astype(dtype) for _ in range(steps)]
-    return p0, grads
-
-
-def _run(opt, p0, grads, lr_at=None):
-    p = p0.copy()
-    for i, g in enumerate(grads):
-        if lr_at is not None and i in lr_at:
-            opt.learning_rate = lr_at[i]
-        opt.step(p, g)
-    return p
-
-
-def _run_torch(cls_name, kwargs, p0, grads, lr_at=None):
-    torch = pytest.importorskip("torch")
-    param = torch.tensor(p0.copy(), requires_grad=True)
-    opt = getattr(torch.optim, cls_name)([param], **kwargs)
-    for i, g in enumerate(grads):
-        if lr_at is not None and i in lr_at:
-            opt.param_groups[0]["lr"] = lr_at[i]
-        param.grad = torch.tensor(g)
-        opt.step()
-    return param.detach().numpy()
-
-
-# ---------------------------------------------------------------------------------------
-# Equality with torch.optim
-# ---------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("cfg, torch_cls, torch_kwargs", CASES, ids=CASE_IDS)
-def test_ten_steps_equal_torch(cfg, torch_cls, torch_kwargs, dtype):
-    p0, grads = _problem(dtype)
-    kept = [g.copy() for g in grads]
-    ours = _run(O.get(cfg), p0, grads)
-    theirs = _run_torch(torch_cls, torch_kwargs, p0, grads)
-    assert ours.dtype == dtype
-    np.testing.assert_allclose(ours, theirs, **TOL[dtype])
-    for g, k in zip(grads, kept):  # the gradient buffer is only read
-        np.testing.assert_array_equal(g, k)
-
-
-@pytest.mark.parametrize("cfg, torch_cls, torch_kwargs",
-                         [CASES[2], CASES[7], CASES[9], CASES[14]], ids=["sgd", "adam", "adamw", "rmsprop"])
-def test_learning_rate_changed_between_steps_equals_torch(cfg, torch_cls, torch_kwargs):
-    p0, grads = _problem(np.float64)
-    lr_at = {4: 0.003, 7: 0.0005}
-    np.testing.assert_allclose(_run(O.get(cfg), p0, grads, lr_at),
-                               _run_torch(torch_cls, torch_kwargs, p0, grads, lr_at), **TOL[np.float64])
-
+from optimizer_cases import CASE_IDS, CASES, N_STEPS, problem, run
 
 def test_params_views_are_updated_in_place():
     buf = np.zeros(6)
@@ -105,7 +20,7 @@ def test_params_views_are_updated_in_place():
 
 
 def test_step_allocates_state_once():
-    p0, grads = _problem(np.float32)
+    p0, grads = problem(np.float32)
     opt = O.Adam(use_numba=False)
     p = p0.copy()
     opt.step(p, grads[0])
@@ -114,41 +29,6 @@ def test_step_allocates_state_once():
         opt.step(p, g)
     assert {k: id(v) for k, v in {**opt._state, **opt._scratch}.items()} == buffers
     assert opt.iterations == N_STEPS
-
-
-# ---------------------------------------------------------------------------------------
-# The numba kernel
-# ---------------------------------------------------------------------------------------
-
-@pytest.fixture
-def with_numba(monkeypatch):
-    pytest.importorskip("numba")
-    monkeypatch.delenv("NEURONLAB_NO_NUMBA", raising=False)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("cfg", [
-    {"name": "adam"}, {"name": "adam", "weight_decay": 0.1, "beta1": 0.5},
-    {"name": "adamw"}, {"name": "adamw", "weight_decay": 0.0, "learning_rate": 0.05},
-], ids=["adam", "adam-l2", "adamw", "adamw-no-decay"])
-def test_numba_kernel_equals_numpy_path(with_numba, cfg, dtype):
-    p0, grads = _problem(dtype, n=1000)
-    fast, slow = O.get(cfg, use_numba=True), O.get(cfg, use_numba=False)
-    assert fast.uses_numba(p0.size) and not slow.uses_numba(p0.size)
-    got = _run(fast, p0, grads, lr_at={5: 3e-4})
-    ref = _run(slow, p0, grads, lr_at={5: 3e-4})
-    np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-7)
-    for key in ("exp_avg", "exp_avg_sq"):
-        np.testing.assert_allclose(fast.state_dict()[key], slow.state_dict()[key], rtol=1e-6, atol=1e-9)
-
-
-def test_numba_choice(with_numba, monkeypatch):
-    assert not O.Adam().uses_numba(100)                  # auto: small buffers stay in NumPy
-    assert O.Adam().uses_numba(O.NUMBA_MIN_SIZE)
-    assert not O.Adam(use_numba=False).uses_numba(10**6)
-    monkeypatch.setenv("NEURONLAB_NO_NUMBA", "1")
-    assert not O.Adam(use_numba=True).uses_numba(10**6)
-    assert not O.numba_available()
 
 
 # ---------------------------------------------------------------------------------------
@@ -165,11 +45,11 @@ def _roundtrip_without_pickle(state):
 
 @pytest.mark.parametrize("cfg", [c for c, _, _ in CASES], ids=CASE_IDS)
 def test_state_dict_roundtrip_continues_exactly(cfg):
-    p0, grads = _problem(np.float32)
-    whole = _run(O.get(cfg), p0, grads)
+    p0, grads = problem(np.float32)
+    whole = run(O.get(cfg), p0, grads)
 
     first = O.get(cfg)
-    p = _run(first, p0, grads[:5])
+    p = run(first, p0, grads[:5])
     state = first.state_dict()
     assert state["step"] == 5 and isinstance(state["step"], int)
     assert all(isinstance(v, (int, float, np.ndarray)) for v in state.values())
@@ -184,23 +64,23 @@ def test_state_dict_roundtrip_continues_exactly(cfg):
 
 
 def test_state_dict_is_a_snapshot_and_reset_forgets():
-    p0, grads = _problem(np.float64)
+    p0, grads = problem(np.float64)
     opt = O.Adam()
     assert opt.state_dict() == {"step": 0, "learning_rate": 1e-3}
-    p = _run(opt, p0, grads[:3])
+    p = run(opt, p0, grads[:3])
     state = opt.state_dict()
     saved = state["exp_avg"].copy()
     opt.step(p, grads[3])
     np.testing.assert_array_equal(state["exp_avg"], saved)
     opt.reset()
     assert opt.iterations == 0 and opt.state_dict() == {"step": 0, "learning_rate": 1e-3}
-    np.testing.assert_array_equal(_run(opt, p0, grads), _run(O.Adam(), p0, grads))
+    np.testing.assert_array_equal(run(opt, p0, grads), run(O.Adam(), p0, grads))
 
 
 def test_load_state_dict_restores_learning_rate_and_rejects_bad_state():
-    p0, grads = _problem(np.float64)
+    p0, grads = problem(np.float64)
     opt = O.SGD(learning_rate=0.1, momentum=0.9)
-    _run(opt, p0, grads[:2])
+    run(opt, p0, grads[:2])
     opt.learning_rate = 0.02
     other = O.SGD(learning_rate=0.1, momentum=0.9)
     other.load_state_dict(opt.state_dict())
@@ -214,9 +94,9 @@ def test_load_state_dict_restores_learning_rate_and_rejects_bad_state():
 
 
 def test_state_of_another_size_is_refused_at_the_next_step():
-    p0, grads = _problem(np.float64)
+    p0, grads = problem(np.float64)
     opt = O.RMSprop()
-    _run(opt, p0, grads[:2])
+    run(opt, p0, grads[:2])
     with pytest.raises(ShapeError, match="reset"):
         opt.step(np.zeros(10), np.zeros(10))
     opt.reset()
@@ -308,28 +188,6 @@ def test_bad_hyperparameters_are_named(cls, kwargs, names):
 # ---------------------------------------------------------------------------------------
 # Schedules
 # ---------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("ours, torch_name, torch_kwargs", [
-    (O.StepDecay(step_size=3, gamma=0.5), "StepLR", dict(step_size=3, gamma=0.5)),
-    (O.StepDecay(step_size=1), "StepLR", dict(step_size=1)),
-    (O.ExponentialDecay(gamma=0.9), "ExponentialLR", dict(gamma=0.9)),
-    (O.CosineDecay(t_max=20), "CosineAnnealingLR", dict(T_max=20)),
-    (O.CosineDecay(t_max=7, min_lr=1e-3), "CosineAnnealingLR", dict(T_max=7, eta_min=1e-3)),
-], ids=["step", "step-1", "exponential", "cosine", "cosine-restart"])
-def test_schedules_equal_torch_over_20_epochs(ours, torch_name, torch_kwargs):
-    torch = pytest.importorskip("torch")
-    base_lr = 0.1
-    param = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.SGD([param], lr=base_lr)
-    sched = getattr(torch.optim.lr_scheduler, torch_name)(opt, **torch_kwargs)
-    expected = []
-    for _ in range(20):
-        expected.append(sched.get_last_lr()[0])
-        opt.step()
-        sched.step()
-    got = [ours(epoch, base_lr) for epoch in range(20)]
-    assert got == pytest.approx(expected, rel=1e-9, abs=1e-15)
-
 
 def test_schedule_registry():
     assert O.schedule_names() == ["cosine", "exponential", "step"]

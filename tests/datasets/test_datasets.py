@@ -1,5 +1,5 @@
-"""neuronlab.datasets: generated sets, scikit-learn's bundled sets, CSV, .npz, IDX, split, scaling,
-and the preprocessing that travels in a model's metadata."""
+"""neuronlab.datasets: generated sets, CSV, .npz, IDX, split, scaling, and the preprocessing that travels
+in a model's metadata (scikit-learn's bundled sets: ``test_real_sets.py``)."""
 import gzip
 import json
 
@@ -57,23 +57,7 @@ def test_unknown_name_suggests_a_close_match():
     assert "digits" in ds.names() and "xor" in ds.names()
 
 
-# -- scikit-learn's bundled sets ---------------------------------------------------------------
-
-@pytest.mark.parametrize("name,shape,k", [("iris", (150, 4), 3), ("digits", (1797, 64), 10),
-                                           ("wine", (178, 13), 3), ("breast_cancer", (569, 30), 2)])
-def test_real_sets(name, shape, k):
-    pytest.importorskip("sklearn")
-    d = ds.load(name)
-    assert d.X.shape == shape and d.n_classes == k and d.task == "classification"
-    assert len(d.feature_names) == shape[1]
-    json.dumps(d.target_names)                       # labels are plain, JSON-able values
-
-
-def test_diabetes_is_regression():
-    pytest.importorskip("sklearn")
-    d = ds.load("diabetes")
-    assert d.task == "regression" and d.y.dtype == np.float64 and d.X.shape == (442, 10)
-
+# -- without scikit-learn ---------------------------------------------------------------------
 
 def test_missing_sklearn_names_the_extra(monkeypatch):
     import builtins
@@ -279,12 +263,3 @@ def test_encode_targets_unknown_class(tmp_path):
     q = _write(tmp_path / "u.csv", "x,label\n1,cat\n2,cow\n")
     with pytest.raises(nl.DataError, match="'cow' was not seen in training"):
         ds.encode_targets(meta, ds.read_csv(q, task="classification"))
-
-
-def test_fast_digits_equal_sklearn():
-    sk = pytest.importorskip("sklearn.datasets")
-    d = ds.load("digits")
-    ref = sk.load_digits()
-    np.testing.assert_array_equal(d.X, ref.data)
-    np.testing.assert_array_equal(d.y, ref.target)
-    assert d.feature_names == list(ref.feature_names) and d.target_names == list(range(10))

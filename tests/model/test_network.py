@@ -1,85 +1,13 @@
-"""Networks: construction checks, forward values, and backprop gradients equal PyTorch autograd."""
+"""Networks: construction checks, forward values by hand, the flat buffer, copies and configs (backprop
+against PyTorch autograd is in ``test_torch_agreement.py``)."""
 import copy
 import pickle
 import numpy as np
 import pytest
-import torch
 
 import neuronlab as nl
 
-HIDDEN = [n for n in nl.activations.names() if n not in ("softmax", "step")]
-TORCH_ACT = {
-    "identity": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-    "leaky_relu": torch.nn.functional.leaky_relu, "elu": torch.nn.functional.elu,
-    "selu": torch.nn.functional.selu, "gelu": torch.nn.functional.gelu,
-    "gelu_tanh": lambda z: torch.nn.functional.gelu(z, approximate="tanh"),
-    "softplus": torch.nn.functional.softplus, "silu": torch.nn.functional.silu,
-    "mish": torch.nn.functional.mish, "softsign": torch.nn.functional.softsign,
-    "hard_sigmoid": torch.nn.functional.hardsigmoid, "hard_tanh": torch.nn.functional.hardtanh,
-}
-
-
-def torch_forward(net, X, y, act_names, loss):
-    """The same network written in PyTorch, with the same weights; returns loss, output, grads."""
-    dt = torch.float64 if net.dtype == np.float64 else torch.float32
-    params = []
-    a = torch.tensor(X, dtype=dt)
-    for layer in net.dense_layers:
-        W = torch.tensor(layer.W, dtype=dt, requires_grad=True)
-        b = torch.tensor(layer.b, dtype=dt, requires_grad=True)
-        params += [W, b]
-        z = a @ W + b
-        name = layer.activation.name
-        a = z if name in ("softmax", "sigmoid") and layer is net.dense_layers[-1] else TORCH_ACT[name](z)
-    if loss == "cross_entropy":
-        out = torch.softmax(z, dim=1)
-        value = torch.nn.functional.cross_entropy(z, torch.tensor(y))
-    elif loss == "binary_crossentropy":
-        out = torch.sigmoid(z)
-        value = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.tensor(y, dtype=dt).reshape(z.shape))
-    else:
-        out = a
-        value = torch.nn.functional.mse_loss(a, torch.tensor(y, dtype=dt).reshape(a.shape))
-    value.backward()
-    grads = np.concatenate([p.grad.numpy().ravel() for p in params])
-    return value.item(), out.detach().numpy(), grads
-
-
-@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-9), ("float32", 1e-4)])
-@pytest.mark.parametrize("act", HIDDEN)
-def test_three_layer_network_matches_torch(act, dtype, rtol, rng):
-    if act == "hard_sigmoid" and dtype == "float64":
-        # torch's float64 hardsigmoid backward multiplies by 1/6 rounded to float32 (relative error 3e-8);
-        # ours uses the exact 1/6, which the finite-difference tests of the activation confirm
-        rtol = 1e-7
-    net = nl.Network([nl.Dense(5, 7, activation=act), nl.Dense(7, 6, activation=act),
-                      nl.Dense(6, 4, activation="softmax")], seed=3, dtype=dtype)
-    X = rng.normal(size=(16, 5))
-    y = rng.integers(0, 4, size=16)
-    value, out, grads = torch_forward(net, X, y, act, "cross_entropy")
-    Xc = net.check_inputs(X)
-    yc = net.check_targets(Xc, y)
-    a = net.forward(Xc)
-    np.testing.assert_allclose(a, out, rtol=rtol, atol=1e-6 if dtype == "float32" else 1e-12)
-    assert net.loss_value(yc) == pytest.approx(value, rel=rtol)
-    net.backward(yc)
-    np.testing.assert_allclose(net.gradients, grads, rtol=rtol, atol=1e-6 if dtype == "float32" else 1e-12)
-
-
-@pytest.mark.parametrize("output, loss", [("sigmoid", "binary_crossentropy"), ("identity", "mse"),
-                                          ("tanh", "mse")])
-def test_other_output_pairs_match_torch(output, loss, rng):
-    net = nl.Network([nl.Dense(3, 5, activation="tanh"), nl.Dense(5, 2, activation=output)],
-                     loss=loss, seed=1, dtype="float64")
-    X = rng.normal(size=(10, 3))
-    y = rng.integers(0, 2, size=(10, 2)).astype(float) if loss == "binary_crossentropy" else rng.normal(size=(10, 2))
-    value, out, grads = torch_forward(net, X, y, "tanh", loss)
-    yc = net.check_targets(X, y)
-    net.forward(net.check_inputs(X))
-    assert net.loss_value(yc) == pytest.approx(value, rel=1e-9)
-    net.backward(yc)
-    np.testing.assert_allclose(net.gradients, grads, rtol=1e-9, atol=1e-12)
-
+from bad_input import X as X24, Y as Y24
 
 def test_worked_two_layer_example_by_hand():
     # inputs x = (1, 2); hidden layer: two relu neurons; output: one identity neuron
@@ -190,13 +118,6 @@ def test_predict_rejects_bad_inputs():
         net.predict(np.zeros((0, 3)))
 
 
-def test_integer_and_non_contiguous_inputs_are_accepted():
-    net = nl.Network.mlp([3, 4, 2], seed=0)
-    X = np.arange(24).reshape(4, 6)[:, ::2]
-    assert not X.flags.c_contiguous
-    np.testing.assert_allclose(net.predict_proba(X), net.predict_proba(np.ascontiguousarray(X, dtype=float)))
-
-
 def test_get_and_set_weights_round_trip():
     a = nl.Network.mlp([3, 4, 2], seed=0)
     b = nl.Network.mlp([3, 4, 2], seed=1)
@@ -232,15 +153,15 @@ def test_a_copied_network_keeps_its_layers_in_its_own_flat_buffer(make_copy, rng
     assert twin.evaluate(X, y)["loss"] < before - 0.05      # it learns: the optimizer moves the weights it uses
 
 
-@pytest.mark.parametrize("l1, l2", [(0.01, 0.0), (0.0, 0.1), (0.03, 0.2)])
-def test_weight_penalties_equal_torch_autograd_and_spare_the_biases(l1, l2):
-    net = nl.Network.mlp([3, 4, 2], hidden="tanh", seed=1, dtype="float64")
-    net.gradients[...] = 0.0
-    value = net.add_penalty_gradients(l1=l1, l2=l2)
-    Ws = [torch.tensor(layer.W, requires_grad=True) for layer in net.dense_layers]
-    penalty = sum(l1 * W.abs().sum() + l2 / 2 * (W ** 2).sum() for W in Ws)
-    penalty.backward()
-    assert value == pytest.approx(penalty.item(), rel=1e-12)
-    for layer, W in zip(net.dense_layers, Ws):
-        np.testing.assert_allclose(layer.dW, W.grad.numpy(), rtol=1e-12, atol=0)
-        assert not layer.db.any()                      # biases carry no penalty
+@pytest.mark.parametrize("how", ["copy", "deepcopy", "pickle"])
+def test_a_copied_network_keeps_its_flat_buffer_and_trains_like_the_original(how):
+    net = nl.Network.mlp([3, 5, 4, 2], dropout=0.1, seed=4)
+    twin = {"copy": net.copy, "deepcopy": lambda: copy.deepcopy(net),
+            "pickle": lambda: pickle.loads(pickle.dumps(net))}[how]()
+    for layer in twin.dense_layers:
+        assert np.shares_memory(layer.W, twin.parameters) and np.shares_memory(layer.dW, twin.gradients)
+        assert not np.shares_memory(layer.W, net.parameters)
+    net.fit(X24, Y24, epochs=2, batch_size=8)
+    twin.fit(X24, Y24, epochs=2, batch_size=8)
+    np.testing.assert_array_equal(twin.parameters, net.parameters)
+    np.testing.assert_array_equal(twin.predict_proba(X24), net.predict_proba(X24))

@@ -1,6 +1,6 @@
-"""Sweeps (issue #8): the grid, reproducibility across executors (in-process, local worker
-processes, a real Dask LocalCluster), a worker killed mid-sweep, resume, divergence, the
-results file, the picture and the command line."""
+"""Sweeps: the grid, reproducibility across executors (in-process, local worker processes), a worker
+killed mid-sweep, resume, divergence and the results file. (A real Dask cluster: ``test_dask.py``; the
+picture: ``test_plot.py``; the ``neuronlab sweep`` command: tests/cli/.)"""
 import importlib
 import csv
 import os
@@ -12,43 +12,12 @@ import numpy as np
 import pytest
 
 import neuronlab as nl
-sweep_module = importlib.import_module("neuronlab.sweep")  # the module; nl.sweep is the function
 exec_module = importlib.import_module("neuronlab.sweep.executors")  # where the local process pool lives
+worker_module = importlib.import_module("neuronlab.sweep.worker")  # where one run is done
 from neuronlab.errors import HyperparameterError, UnknownNameError
 from neuronlab.sweep import COLUMNS, SweepResult, expand_grid, read_results, sweep
 
-GRID = {"activation": ["relu", "tanh"], "hidden": [[8], [8, 8]], "learning_rate": [0.02]}
-KW = dict(data="spirals", grid=GRID, seeds=3, epochs=15, data_options={"n": 240})
-N_RUNS = 2 * 2 * 3
-VOLATILE = ("time_s", "worker")        # the only columns allowed to differ between executors
-
-
-def _has(module):
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
-
-
-needs_dask = pytest.mark.skipif(not _has("distributed"), reason="dask.distributed (the sweep extra) missing")
-needs_mpl = pytest.mark.skipif(not _has("matplotlib"), reason="matplotlib (the plot extra) missing")
-
-
-def fixed(res):
-    """The runs without the columns that depend on where and when they ran."""
-    return [{k: v for k, v in r.items() if k not in VOLATILE} for r in res.runs]
-
-
-def pid_of(rec):
-    return int(rec["worker"].rsplit(":", 1)[1])
-
-
-@pytest.fixture(scope="module")
-def reference():
-    """The sweep run one run after another in this process."""
-    return sweep(**KW, executor="serial")
-
+from sweep_cases import GRID, KW, N_RUNS, VOLATILE, fixed, pid_of
 
 # -- the grid --------------------------------------------------------------------------------
 
@@ -149,53 +118,6 @@ def test_a_run_that_always_kills_its_worker_fails_alone_after_its_retries(monkey
     assert "2/3" in res.table() and "worker died (1)" in res.table()
 
 
-# -- reproducibility and fault tolerance: Dask ------------------------------------------------
-
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=None)
-    client = distributed.Client(cluster, set_as_default=False)
-    yield client
-    client.close()
-    cluster.close()
-
-
-@needs_dask
-def test_a_dask_cluster_gives_the_table_of_the_local_executor(dask_client, reference):
-    local = sweep(**KW, executor="local", n_jobs=2)
-    res = sweep(**KW, client=dask_client)
-    assert res.table(time=False) == local.table(time=False)
-    assert fixed(res) == fixed(local) == fixed(reference)
-    workers = {pid_of(r) for r in res.runs}
-    assert os.getpid() not in workers and len(workers) == 2
-
-
-@needs_dask
-def test_a_dask_worker_killed_mid_sweep_loses_no_run(dask_client, reference):
-    killed = []
-
-    def kill_a_worker(rec):
-        if not killed:
-            killed.append(pid_of(rec))
-            os.kill(killed[0], signal.SIGKILL)
-
-    res = sweep(**KW, client=dask_client, on_result=kill_a_worker)
-    assert killed and len(res.runs) == N_RUNS and not res.failed
-    assert fixed(res) == fixed(reference)
-    dask_client.wait_for_workers(2, timeout=60)                 # the nanny restarted it
-
-
-@needs_dask
-def test_arrays_travel_once_per_worker_and_still_match(dask_client):
-    data = nl.datasets.load("moons", n=160, noise=0.2, seed=3)
-    kw = dict(grid={"activation": ["relu", "tanh"]}, seeds=2, epochs=5)
-    here = sweep((data.X, data.y), **kw, executor="serial")
-    there = sweep((data.X, data.y), **kw, client=dask_client)
-    assert fixed(there) == fixed(here)
-
-
 # -- failures, resume, the results file -------------------------------------------------------
 
 def test_a_diverging_configuration_is_recorded_not_raised(tmp_path):
@@ -216,7 +138,7 @@ def test_a_diverging_configuration_is_recorded_not_raised(tmp_path):
     task = {"run_id": "x", "seed": 0, "divergence_factor": None,
             "data": {"token": "nope", "recipe": None, "name": "lost"},
             "config": expand_grid({})[1][0]}
-    rec = sweep_module._run_task(task)
+    rec = worker_module._run_task(task)
     assert rec["status"] == "failed" and "did not reach this worker" in rec["error"]
 
 
@@ -267,47 +189,3 @@ def test_results_file_round_trip_and_a_foreign_file(tmp_path, reference):
     other.write_text("a,b\n1,2\n")
     with pytest.raises(nl.NeuronLabError, match="not a neuronlab sweep results file"):
         sweep(**KW, executor="serial", out=other)
-
-
-@needs_mpl
-def test_plot_draws_metric_by_configuration_and_learning_curves(tmp_path, reference):
-    path = tmp_path / "sweep.png"
-    fig = reference.plot(path)
-    assert path.stat().st_size > 5000
-    left, right = fig.axes[:2]
-    assert len(left.get_yticklabels()) == 4
-    assert len(right.lines) == 2                            # one curve per activation
-    with pytest.raises(HyperparameterError, match=r"\.png"):
-        reference.plot(tmp_path / "sweep.jpg")
-
-
-# -- the command line ---------------------------------------------------------------------------
-
-def run_cli(*args, timeout=120):
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-W", "error", "-m", "neuronlab", "sweep", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, env=env)
-
-
-def test_command_line_runs_a_sweep_and_reports_bad_input_in_one_line(tmp_path):
-    out, pic = tmp_path / "s.csv", tmp_path / "s.png"
-    args = ["--data", "xor", "--samples", "200", "--activation", "relu,tanh", "--hidden", "4,4x4", "--lr", "0.01,1e6",
-            "--seeds", "2", "--epochs", "3", "--jobs", "2", "--progress", "lines", "--out", out]
-    if _has("matplotlib"):
-        args += ["--plot", pic]
-    r = run_cli(*args)
-    assert r.returncode == 0, r.stderr
-    assert "Traceback" not in r.stderr
-    table = r.stdout.strip().splitlines()
-    assert table[0].split()[:4] == ["rank", "activation", "hidden", "learning_rate"]
-    assert len(table) == 2 + 8
-    assert "[16/16]" in r.stderr and "8 of 16 runs failed" in r.stderr
-    assert len(read_results(out)) == 16
-    if _has("matplotlib"):
-        assert pic.stat().st_size > 0
-    for bad, fragment in ((["--hidden", "16,3y"], "16,32x32"), (["--activation", "relu,relux"], "did you mean 'relu'"),
-                          (["--seeds", "0"], "seeds"), (["--data", "nosuchdata"], "nosuchdata")):
-        r = run_cli("--epochs", "1", *bad)
-        assert r.returncode == 2, r.stderr
-        lines = r.stderr.strip().splitlines()
-        assert len(lines) == 1 and fragment in lines[0], r.stderr

@@ -172,31 +172,6 @@ def test_in_place_activation_forms_equal_the_readable_ones(name, dtype, rng):
     np.testing.assert_array_equal(g, expected)
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sgd_one_pass_kernel_equals_the_numpy_path(dtype, monkeypatch):
-    pytest.importorskip("numba")
-    monkeypatch.delenv("NEURONLAB_NO_NUMBA", raising=False)
-    rng = np.random.default_rng(0)
-    p0 = rng.standard_normal(optimizers.NUMBA_MIN_SIZE + 3).astype(dtype)
-    g = rng.standard_normal(p0.size).astype(dtype)
-    fast = p0.copy()
-    optimizers._compiled("sgd", optimizers._sgd_loop)(fast, g, dtype(0.037))
-    slow = p0.copy()
-    optimizers.SGD(learning_rate=0.037, use_numba=False).step(slow, g)
-    np.testing.assert_array_equal(fast, slow)
-    # SGD picks the kernel by itself on a buffer this large, with or without weight decay
-    for wd in (0.0, 0.01):
-        auto, numpy_only = p0.copy(), p0.copy()
-        opt = optimizers.SGD(learning_rate=0.037, weight_decay=wd)
-        for _ in range(3):
-            opt.step(auto, g)
-            optimizers.SGD(learning_rate=0.037, weight_decay=wd, use_numba=False).step(numpy_only, g)
-        np.testing.assert_array_equal(auto, numpy_only)
-    assert optimizers.SGD(use_numba=True).config()["use_numba"] is True
-    with pytest.raises(nl.HyperparameterError, match="use_numba"):
-        optimizers.SGD(use_numba="yes")
-
-
 def test_optimizer_rechecks_after_reset_or_new_buffers():
     opt = optimizers.Adam(use_numba=False)
     p, g = np.ones(4), np.full(4, 0.5)
