@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from ._util.validate import check_fraction, check_positive_int
-from .inspect import (SATURATION_DERIVATIVE, SATURATION_FRACTION, NeuronStats, NeuronWarning, gradient_flow,
-                      neuron_stats)
+from .errors import NeuronWarning
+from .inspect import NeuronStats, gradient_flow, neuron_stats
+from .inspect.health import SATURATION_DERIVATIVE, SATURATION_FRACTION
 from .training import Callback, EarlyStopping
 
 __all__ = ["Callback", "EarlyStopping", "NeuronMonitor", "NeuronWarning"]

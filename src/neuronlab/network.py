@@ -24,6 +24,7 @@ import numpy as np
 from . import activations
 from . import losses
 from .errors import ArgumentTypeError, HyperparameterError, ShapeError
+from ._util.text import table
 from ._util.validate import check_array, check_fraction, check_labels_length, resolve_dtype
 from .layers import Dense, Dropout, Layer
 from .workspace import Workspace
@@ -207,12 +208,8 @@ class Network:
                              f"{layer.n_params:,}"))
             else:
                 rows.append((str(i), f"Dropout({layer.rate:g})", f"{layer.n_in} → {layer.n_out}", "-", "0"))
-        widths = [max(len(r[c]) for r in rows) for c in range(5)]
-        line = "  ".join("-" * w for w in widths)
-        out = ["  ".join(cell.ljust(w) for cell, w in zip(rows[0], widths)), line]
-        out += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)) for r in rows[1:]]
-        out += [line, f"total parameters: {self.n_params:,}   loss: {self.loss.name}   dtype: {self.dtype.name}"]
-        return "\n".join(out)
+        return (table(rows[1:], rows[0], rule=True, closing_rule=True, strip=False) + "\n"
+                + f"total parameters: {self.n_params:,}   loss: {self.loss.name}   dtype: {self.dtype.name}")
 
     # -- input checks --------------------------------------------------------------------
     def check_inputs(self, X: Any, name: str = "X") -> np.ndarray:

@@ -26,17 +26,10 @@ import numpy as np
 
 from . import activations
 from .errors import DataError, HyperparameterError, ShapeError
+from ._util.text import format_number
 from ._util.validate import check_array, check_finite
 
-__all__ = ["Neuron", "NeuronExplanation", "format_number"]
-
-
-def format_number(v: float) -> str:
-    """Short, readable number: ``0.47`` rather than ``0.47000000000000003``."""
-    v = float(v)
-    if v == 0:
-        return "0"
-    return f"{v:.4g}"
+__all__ = ["Neuron", "NeuronExplanation"]
 
 
 @dataclass

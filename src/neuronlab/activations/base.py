@@ -124,8 +124,6 @@ class Activation:
         >>> nl.activations.get("step", threshold=0.3).firing_threshold()
         0.5
         """
-        if self.name == "step":
-            return 0.5
         return self.threshold
 
     def fires(self, a: Any) -> np.ndarray:

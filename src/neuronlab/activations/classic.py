@@ -50,8 +50,8 @@ class Step(Activation):
     def df(self, z):  # takes z
         return np.zeros_like(z)
 
-    def fires(self, a):
-        return np.asarray(a) >= 1.0
+    def firing_threshold(self, n_units: int = 1) -> float:
+        return 0.5       # the value is 0 or 1: it fires at 1 (θ applies to the weighted sum)
 
 
 class Identity(Activation):

@@ -27,9 +27,9 @@ layer 0, neuron 0: 0.5×0.1 + 0.6×0.2 + 0.3 = 0.47 → relu(0.47) = 0.47 → fi
 """
 from __future__ import annotations
 
+from ..errors import NeuronWarning
 from .flow import GradientFlow, LayerGradient, gradient_flow
-from .health import (HISTOGRAM_BINS, SATURATION_DERIVATIVE, SATURATION_FRACTION, LayerStats, LayerSummary,
-                     NeuronStats, neuron_stats)
+from .health import LayerStats, LayerSummary, NeuronStats, neuron_stats
 from .trace import LayerTrace, NeuronTrace, Trace, explain, trace
 
 __all__ = [
@@ -38,7 +38,3 @@ __all__ = [
     "gradient_flow", "GradientFlow", "LayerGradient",
 ]
 
-
-class NeuronWarning(UserWarning):
-    """A training run shows a neuron-health problem: dead or saturated neurons,
-    vanishing or exploding gradients (see :class:`neuronlab.callbacks.NeuronMonitor`)."""

@@ -95,12 +95,3 @@ def _find_layer(layers: Sequence[Any], index: int) -> Any:
         if l.index == index:
             return l
     raise IndexRangeError(f"no Dense layer at position {index}; Dense layers are at {[l.index for l in layers]}")
-
-
-def _table(head: Sequence[str], body: Sequence[Sequence[str]]) -> str:
-    """A plain-text table: the header, a rule of dashes, one line per row; columns
-    left-aligned to their widest cell, trailing blanks stripped."""
-    widths = [max(len(row[c]) for row in [head] + body) for c in range(len(head))]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in body]
-    return "\n".join(line.rstrip() for line in lines)

@@ -12,7 +12,8 @@ import numpy as np
 
 from .._util.validate import check_positive
 from ..layers import Dense
-from .common import _dense_positions, _find_layer, _table
+from .._util.text import table
+from .common import _dense_positions, _find_layer
 
 # ---------------------------------------------------------------------------------------
 # gradient_flow
@@ -93,7 +94,7 @@ class GradientFlow:
             flag = "vanishing" if l.vanishing else "exploding" if l.exploding else ""
             body.append((str(l.index), l.activation, f"{l.grad_mean_abs:.3g}", f"{l.weight_mean_abs:.3g}",
                          f"{l.grad_to_weight:.3g}", f"{l.relative:.3g}", flag))
-        return _table(head, body)
+        return table(body, head, rule=True)
 
     __repr__ = __str__
 

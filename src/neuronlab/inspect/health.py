@@ -15,7 +15,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from .._util.validate import check_fraction, check_positive
-from .common import _dense_positions, _find_layer, _fires, _table, _threshold_value, _thresholds
+from .._util.text import table
+from .common import _dense_positions, _find_layer, _fires, _threshold_value, _thresholds
 from .trace import LayerTrace, _forward
 
 #: default: a neuron is saturated when ``|f'(z)|`` is below this ...
@@ -140,7 +141,7 @@ class LayerSummary:
         body = [(str(r["layer"]) + (" (output)" if r["is_output"] else ""), r["activation"], str(r["neurons"]),
                  f"{100 * r['firing']:.1f}", f"{100 * r['dead']:.1f}",
                  f"{100 * r['saturated']:.1f}" if r["saturating"] else "-") for r in self.rows]
-        return _table(head, body)
+        return table(body, head, rule=True)
 
     __repr__ = __str__
 

@@ -74,7 +74,6 @@ from typing import Any, Callable
 from .algorithms import SGD, Adam, AdamW, RMSprop
 from .base import Optimizer
 from .kernels import NUMBA_MIN_SIZE, numba_available
-from .kernels import _compiled, _sgd_loop  # noqa: F401 - read by tests/test_speed_paths.py until it imports .kernels
 from .schedules import CosineDecay, ExponentialDecay, Schedule, StepDecay
 from .._util.registry import Registry
 

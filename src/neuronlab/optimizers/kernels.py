@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._util.extras import optional
 from .._util.validate import check_flag
 
 #: With ``use_numba=None``, buffers at least this long use the fused numba kernel.
@@ -93,9 +94,8 @@ def _compiled(name: str, func: Callable) -> Any:
         return None
     kernel = _NUMBA_KERNELS.get(name)
     if kernel is None:
-        try:
-            import numba  # optional extra; imported only when asked for
-        except ImportError:
+        numba = optional("numba")
+        if numba is None:
             kernel = False
         else:
             # error_model="numpy": IEEE division (no ZeroDivisionError check), which lets

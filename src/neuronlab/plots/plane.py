@@ -255,7 +255,7 @@ def _layer_maps(mpl: Any, sf: Any, layer: Dense, lt: Any, name: str, n_show: int
     """One layer's maps on the subfigure ``sf``: a heat map per neuron with its firing
     boundary, the layer's title and its colour bar."""
     A = lt.a[:, :n_show].astype(np.float64)
-    thr = _threshold_for(layer)
+    thr = layer.activation.firing_threshold(layer.n_out)
     norm, lcmap, extend = _layer_colors(mpl, A, thr, layer.activation.output_range)
     axes = np.atleast_2d(sf.subplots(nrows, cols, squeeze=False))
     im = None
@@ -306,12 +306,3 @@ def _firing_margin(layer: Dense, z: np.ndarray, a: np.ndarray, thr: float | None
         if math.isfinite(f0) and abs(f0 - thr) < 1e-12:
             return z
     return a.astype(np.float64) - thr
-
-
-def _threshold_for(layer: Dense) -> float | None:
-    act = layer.activation
-    if act.name == "softmax":
-        return 1.0 / layer.n_out
-    if act.name == "step":
-        return 0.5
-    return act.threshold

@@ -28,11 +28,12 @@ import numpy as np
 
 from .. import optimizers as _optimizers
 from ..errors import ArgumentTypeError, DivergenceError, HyperparameterError
+from .._util.extras import optional
+from .._util.progress import Progress
 from .._util.validate import check_classes, check_fraction, check_nonnegative, check_positive, check_positive_int
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import _check_resumable, _restore, load_checkpoint, save_checkpoint
 from .guards import _ClipNorm, _StopOnInterrupt, _first_bad_batch, _kept
 from .history import Callback, EarlyStopping, History
-from .checkpoint import _check_resumable, _restore
 
 __all__ = ["fit"]
 
@@ -332,7 +333,9 @@ class _Run:
     def __init__(self, network: Any, opt: Any, sched: Any, callbacks: list[Callback], val: tuple | None,
                  epochs: int, verbose: int) -> None:
         self.network, self.opt, self.sched, self.callbacks = network, opt, sched, callbacks
-        self.val, self.epochs, self.verbose = val, epochs, verbose
+        self.val, self.epochs = val, epochs
+        self.progress = Progress("lines" if verbose else "none", epochs, desc="training", unit="epoch",
+                                 stream=sys.stdout)
         self.base_lr = opt.learning_rate
         self.metric = network.metric_name
         self.history = History(self.metric)
@@ -386,8 +389,7 @@ class _Run:
         logs["lr"] = float(self.opt.learning_rate)
         logs["time"] = time.perf_counter() - start
         self.history.record(epoch, logs)
-        if self.verbose:
-            _print_epoch(epoch, self.epochs, logs)
+        self.progress.step(_epoch_line(epoch, self.epochs, logs))
         if any(cb.on_epoch_end(epoch, logs) for cb in self.callbacks):
             network.stop_training = True
 
@@ -433,11 +435,9 @@ class _blas_threads:
 
     def __enter__(self) -> "_blas_threads":
         if self.limit is not None:
-            try:
-                from threadpoolctl import threadpool_limits  # optional extra, imported lazily
-            except ImportError:
-                return self
-            self.ctl = threadpool_limits(limits=self.limit, user_api="blas")
+            threadpoolctl = optional("threadpoolctl")
+            if threadpoolctl is not None:
+                self.ctl = threadpoolctl.threadpool_limits(limits=self.limit, user_api="blas")
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -446,11 +446,12 @@ class _blas_threads:
             self.ctl = None
 
 
-def _print_epoch(epoch: int, epochs: int, logs: dict[str, Any]) -> None:
+def _epoch_line(epoch: int, epochs: int, logs: dict[str, Any]) -> str:
+    """``epoch 3/10 - loss 0.4120 - accuracy 0.8800 - 0.02s``: what ``verbose=1`` prints."""
     parts = [f"epoch {epoch}/{epochs}"]
     for k, v in logs.items():
         if k in ("lr", "time"):
             continue
         parts.append(f"{k} {v:.4f}")
     parts.append(f"{logs['time']:.2f}s")
-    print(" - ".join(parts), file=sys.stdout, flush=True)
+    return " - ".join(parts)
