@@ -23,7 +23,7 @@ import numpy as np
 
 from . import activations
 from . import losses
-from .errors import ArgumentTypeError, HyperparameterError, ShapeError
+from .errors import ArgumentTypeError, HyperparameterError, ShapeError, UnknownNameError
 from ._util.validate import check_array, check_fraction, check_int, check_labels_length, resolve_dtype
 from .layers import Dense, Dropout, Layer
 from .workspace import Workspace
@@ -446,7 +446,7 @@ class Network:
             elif kind == "Dropout":
                 layers.append(Dropout(spec["rate"]))
             else:
-                raise ShapeError(f"unknown layer type {kind!r} in config; known: Dense, Dropout")
+                raise UnknownNameError(f"unknown layer type {kind!r} in config; known: Dense, Dropout")
         return cls(layers, loss=config.get("loss"), seed=config.get("seed"), dtype=config.get("dtype", "float32"))
 
     def __getstate__(self) -> dict[str, Any]:

@@ -73,6 +73,9 @@ CASES = [
      ["seed must be an integer >= 0", "got -1"]),
     ("mlp-unknown-hidden", lambda t: nl.Network.mlp([3, 4, 2], hidden="tanhh"), nl.UnknownNameError,
      ["unknown activation 'tanhh'", "did you mean 'tanh'?"]),
+    ("from-config-unknown-layer-type",
+     lambda t: nl.Network.from_config({"layers": [{"type": "Conv2D"}], "loss": "mse"}), nl.UnknownNameError,
+     ["unknown layer type 'Conv2D'", "Dense, Dropout"]),
     ("set-weights-count", lambda t: clf().set_weights([(np.zeros((3, 5)), np.zeros(5))]), nl.ShapeError,
      ["expected 2 (W, b) pairs", "got 1"]),
 ]
