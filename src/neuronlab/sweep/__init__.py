@@ -130,6 +130,8 @@ def sweep(data: Any = "spirals", grid: Mapping[str, Any] | None = None, *, seeds
     ------
     UnknownNameError, HyperparameterError
         A bad grid (unknown parameter, activation or optimizer, bad value), before anything runs.
+    ArgumentTypeError
+        ``data`` is not a name, a path, a Dataset or a pair (X, y).
     """
     defaults = {"activation": activation, "hidden": hidden, "learning_rate": learning_rate, "optimizer": optimizer,
                 "batch_size": batch_size, "epochs": epochs, "dropout": dropout, "l2": l2}
