@@ -62,6 +62,19 @@ def test_json_round_trip_is_exact_and_readable():
         nl.Network.from_json(json.dumps(doc))
 
 
+def test_saving_something_that_is_not_a_model_is_an_argument_type_error(tmp_path):
+    check(tmp_path, lambda t: serialize.save("relu", t / "x.nlz"), nl.ArgumentTypeError,
+          ["cannot save a str", "Network, NetworkClassifier or NetworkRegressor"])
+
+
+def test_an_unknown_layer_type_in_a_file_is_a_model_file_error(tmp_path):
+    net, _ = trained()
+    header = header_of(net)
+    header["network"]["layers"][1]["type"] = "Conv2D"
+    write_raw(tmp_path / "c.nlz", header, net.parameters)
+    check(tmp_path, lambda t: nl.load(t / "c.nlz"), nl.ModelFileError, ["architecture", "unknown layer type 'Conv2D'"])
+
+
 def test_missing_file(tmp_path):
     check(tmp_path, lambda t: nl.load(t / "none.nlz"), nl.ModelFileError, ["none.nlz", "does not exist"])
 

@@ -36,8 +36,8 @@ import numpy as np
 
 from . import activations
 from . import initializers
-from .errors import IndexRangeError, ShapeError
-from ._util.validate import check_array, check_fraction, check_positive_int
+from .errors import ShapeError
+from ._util.validate import check_array, check_fraction, check_index, check_positive_int
 from .neuron import Neuron
 
 __all__ = ["Layer", "Dense", "Dropout"]
@@ -146,9 +146,8 @@ class Dense(Layer):
 
     def neuron(self, j: int) -> Neuron:
         """A :class:`~neuronlab.neuron.Neuron` view of unit ``j``: weights ``W[:, j]``, bias ``b[j]``."""
-        if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not 0 <= j < self.n_out:
-            raise IndexRangeError(f"neuron index must be in 0..{self.n_out - 1}, got {j!r}")
-        return Neuron(None, _layer=self, _index=int(j))
+        j = check_index("neuron", j, self.n_out, negative=False, context=f"this layer has {self.n_out} neurons")
+        return Neuron(None, _layer=self, _index=j)
 
     # -- forward and backward ------------------------------------------------------------
     def weighted_sum(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

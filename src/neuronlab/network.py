@@ -23,9 +23,9 @@ import numpy as np
 
 from . import activations
 from . import losses
-from .errors import ArgumentTypeError, HyperparameterError, ShapeError
+from .errors import ArgumentTypeError, HyperparameterError, ShapeError, UnknownNameError
 from ._util.text import table
-from ._util.validate import check_array, check_fraction, check_labels_length, resolve_dtype
+from ._util.validate import check_array, check_fraction, check_int, check_labels_length, resolve_dtype
 from .layers import Dense, Dropout, Layer
 from .workspace import Workspace
 
@@ -80,9 +80,7 @@ class Network:
             raise ShapeError("the last layer cannot be Dropout; end with the Dense output layer")
         self.layers: list[Layer] = list(layers)
         self.dtype = resolve_dtype(dtype)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-            raise HyperparameterError(f"seed must be a non-negative integer or None, got {seed!r}")
-        self.seed = None if seed is None else int(seed)
+        self.seed = None if seed is None else check_int("seed", seed, minimum=0)
         self._rng = np.random.default_rng(self.seed)
         self._link_sizes()
         if self.output_activation.name == "softmax" and self.n_outputs == 1:
@@ -445,7 +443,7 @@ class Network:
             elif kind == "Dropout":
                 layers.append(Dropout(spec["rate"]))
             else:
-                raise ShapeError(f"unknown layer type {kind!r} in config; known: Dense, Dropout")
+                raise UnknownNameError(f"unknown layer type {kind!r} in config; known: Dense, Dropout")
         return cls(layers, loss=config.get("loss"), seed=config.get("seed"), dtype=config.get("dtype", "float32"))
 
     def __getstate__(self) -> dict[str, Any]:

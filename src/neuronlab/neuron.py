@@ -18,7 +18,6 @@ A neuron taken from a layer (``layer.neuron(j)``) is a *view*: its weights are c
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -27,7 +26,7 @@ import numpy as np
 from . import activations
 from .errors import DataError, HyperparameterError, ShapeError
 from ._util.text import format_number
-from ._util.validate import check_array, check_finite
+from ._util.validate import check_array, check_finite, check_number
 
 __all__ = ["Neuron", "NeuronExplanation"]
 
@@ -124,9 +123,7 @@ class Neuron:
         if _layer is None:
             w = check_array(weights, "weights", ndim=1, dtype=np.float64, vector_index="position")
             self._weights = w
-            if isinstance(bias, bool) or not isinstance(bias, numbers.Real) or not np.isfinite(bias):
-                raise DataError(f"bias must be one finite number, got {bias!r}")
-            self._bias = float(bias)
+            self._bias = check_number("bias", bias, error=DataError)
             self.activation = activations.get(activation)
             if self.activation.name == "softmax":
                 raise HyperparameterError(

@@ -29,7 +29,7 @@ import numpy as np
 from . import activations
 from ._util.extras import install_hint
 from ._util.files import read_container, write_container
-from .errors import ModelFileError, NeuronLabError
+from .errors import ArgumentTypeError, ModelFileError, NeuronLabError
 from .network import Network
 
 __all__ = ["save", "load", "to_json", "network_from_json", "FORMAT", "VERSION"]
@@ -48,7 +48,7 @@ def _network_of(obj: Any) -> tuple[Network, str, dict[str, Any]]:
     if kind in ESTIMATORS and hasattr(obj, "_model_state"):
         network, state = obj._model_state()
         return network, kind, state
-    raise TypeError(f"cannot save a {kind}: pass a neuronlab Network, NetworkClassifier or NetworkRegressor")
+    raise ArgumentTypeError(f"cannot save a {kind}: pass a neuronlab Network, NetworkClassifier or NetworkRegressor")
 
 
 def save(obj: Any, path: str | os.PathLike) -> None:
@@ -61,6 +61,8 @@ def save(obj: Any, path: str | os.PathLike) -> None:
 
     Raises
     ------
+    ArgumentTypeError
+        ``obj`` is not a network or an estimator.
     ModelFileError
         The directory does not exist or cannot be written.
     """

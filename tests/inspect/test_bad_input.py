@@ -19,6 +19,10 @@ CASES = [
      ["layer 5 does not exist", "0..1"]),
     ("explain-missing-neuron", lambda t: clf().explain(X[0], 0, 9), nl.IndexRangeError,
      ["neuron 9 does not exist", "0..4"]),
+    ("trace-neuron-missing", lambda t: clf().trace(X).layers[0].neuron(5), nl.IndexRangeError,
+     ["neuron 5 does not exist", "5 units", "0..4"]),
+    ("trace-neuron-not-int", lambda t: clf().trace(X).layers[0].neuron("1"), nl.ArgumentTypeError,
+     ["neuron must be an integer", "'1'"]),
     ("explain-layer-not-int", lambda t: clf().explain(X[0], "first", 0), nl.ArgumentTypeError,
      ["layer must be an integer", "'first'"]),
 ]

@@ -116,6 +116,22 @@ def test_plot_input_errors(trained, tmp_path):
         plots.neuron_maps(nl.Network.mlp([2, 3, 2], dropout=0.5, seed=0), layers=[1])
     with pytest.raises(nl.HyperparameterError, match="not recorded"):
         plots.activation_histograms(history=history, epochs=[99])
+    with pytest.raises(nl.IndexRangeError, match=r"layer 5 does not exist: valid layer indices are 0\.\.2"):
+        plots.neuron_maps(net, layers=[5])
+    with pytest.raises(nl.ArgumentTypeError, match="layer must be an integer index"):
+        plots.neuron_maps(net, layers=["0"])
+    with pytest.raises(nl.HyperparameterError, match=r"resolution must be an integer in \[10, 2000\], got 5"):
+        plots.decision_regions(net, X, y, resolution=5)
+    with pytest.raises(nl.HyperparameterError, match=r"bins must be an integer in \[2, 1000\], got 1"):
+        plots.activation_histograms(net, X, bins=1)
+    with pytest.raises(nl.HyperparameterError, match=r"dpi must be in \[10, 1000\], got 5"):
+        plots.activation("relu", dpi=5)
+    with pytest.raises(nl.HyperparameterError, match="dpi must be a number, got '100'"):
+        plots.activation("relu", dpi="100")
+    with pytest.raises(nl.HyperparameterError, match="max_neurons must be an integer >= 3, got 2"):
+        plots.network_diagram(net, max_neurons=2)
+    with pytest.raises(nl.HyperparameterError, match="ncols must be an integer >= 1, got 0"):
+        plots.activations_grid(ncols=0)
 
 
 ALL_PLOTS = [

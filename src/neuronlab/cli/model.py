@@ -15,7 +15,7 @@ from .. import datasets as _datasets
 from .. import inspect as _inspect
 from .. import serialize as _serialize
 from .._util.text import format_number, one_line, table
-from ..errors import DataError
+from ..errors import DataError, ShapeError
 from ..network import Network
 from ..training import History
 from ..errors import UsageError
@@ -345,7 +345,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         if data.y is not None and _task(net) == "classification":
             y = _datasets.encode_targets(meta, data)
     if args.kind in ("regions", "neurons") and X is not None and X.shape[1] != 2:
-        raise DataError(f"--kind {args.kind} draws 2-D inputs; this model takes {X.shape[1]} features")
+        raise ShapeError(f"--kind {args.kind} draws 2-D inputs; this model takes {X.shape[1]} features")
     if args.kind == "regions" and _task(net) != "classification":
         raise DataError("--kind regions draws the classes of a classifier; this model predicts values")
     plots = _plots()

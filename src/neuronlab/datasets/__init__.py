@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from typing import Any, Sequence
 
-from ..errors import DataError, HyperparameterError, MissingExtraError
+from ..errors import ArgumentTypeError, DataError, HyperparameterError, MissingExtraError, UnknownNameError
 from .._util.registry import unknown_name
 from .dataset import (Dataset, Standardizer, class_labels, decode_classes, decode_values, encode_targets,
                       model_metadata, prepare_features, train_test_split)
@@ -95,12 +95,16 @@ def load(name: str, *, target: str | None = None, task: str = "auto", require_ta
     Raises
     ------
     UnknownNameError
-        An unknown name (with a close match and the known names).
+        An unknown or empty name (with a close match and the known names).
+    ArgumentTypeError
+        ``name`` is not a str.
     DataError
         A missing or malformed file (the message names the line and column).
     """
-    if not isinstance(name, str) or not name.strip():
-        raise DataError("data must be a built-in name or a file path, got an empty name")
+    if not isinstance(name, str):
+        raise ArgumentTypeError(f"data must be a built-in name or a file path (a str), got {type(name).__name__}")
+    if not name.strip():
+        raise UnknownNameError("data must be a built-in name or a file path, got an empty name")
     key = _set_key(name)
     if key in _GENERATED:
         try:

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._util.extras import require
+from .._util.validate import check_int, check_number
 from ..errors import HyperparameterError
 from .._util.registry import unknown_name
 from .dataset import Dataset, _plain
@@ -22,19 +23,8 @@ from .dataset import Dataset, _plain
 # Generated 2-D sets
 # ---------------------------------------------------------------------------------------
 
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    """``value`` as an int, or :class:`HyperparameterError` unless it is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise HyperparameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _check_gen(n: Any, noise: Any, min_n: int = 2) -> tuple[int, float]:
-    n = _check_int("n", n, min_n)
-    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.floating, np.integer)) \
-            or not np.isfinite(noise) or noise < 0:
-        raise HyperparameterError(f"noise must be a number >= 0, got {noise!r}")
-    return n, float(noise)
+    return check_int("n", n, minimum=min_n), check_number("noise", noise, minimum=0)
 
 
 def _balanced_labels(n: int, k: int) -> np.ndarray:
@@ -89,7 +79,7 @@ def moons(n: int = 400, noise: float = 0.1, seed: int | None = 0) -> Dataset:
 
 def spirals(n: int = 600, noise: float = 0.1, seed: int | None = 0, classes: int = 3, turns: float = 1.0) -> Dataset:
     """``classes`` interleaved spiral arms (3 by default), each ``turns`` turns long."""
-    _check_int("classes", classes, 2)
+    check_int("classes", classes, minimum=2)
     n, noise = _check_gen(n, noise, int(classes))
     rng = np.random.default_rng(seed)
     y = _balanced_labels(n, int(classes))
@@ -101,7 +91,7 @@ def spirals(n: int = 600, noise: float = 0.1, seed: int | None = 0, classes: int
 
 def blobs(n: int = 400, noise: float = 0.5, seed: int | None = 0, centers: int = 3) -> Dataset:
     """``centers`` Gaussian blobs (standard deviation ``noise``) on a circle of radius 2."""
-    _check_int("centers", centers, 2)
+    check_int("centers", centers, minimum=2)
     n, noise = _check_gen(n, noise, int(centers))
     rng = np.random.default_rng(seed)
     y = _balanced_labels(n, int(centers))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, HyperparameterError, ShapeError
-from .._util.validate import check_array
+from .._util.validate import check_array, check_fraction
 
 
 # ---------------------------------------------------------------------------------------
@@ -117,8 +117,7 @@ def _plain(v: Any) -> Any:
 # ---------------------------------------------------------------------------------------
 
 def _split_indices(y: np.ndarray, test_size: float, seed: int | None, stratify: bool) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(test_size, bool) or not isinstance(test_size, (int, float)) or not 0 < test_size < 1:
-        raise HyperparameterError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
+    check_fraction("test_size", test_size, low_inclusive=False)
     n = len(y)
     rng = np.random.default_rng(seed)
     if stratify:

@@ -282,7 +282,7 @@ def _with_targets(X: np.ndarray, y: np.ndarray, fnames: list[str], name: str, ta
             ["target"] if y.ndim == 1 else [f"target_{i}" for i in range(y.shape[1])])
         return Dataset(X, y, fnames, tnames, "regression", name)
     if y.ndim != 1:
-        raise DataError(f"{where}: class labels must be one per sample (1-D), got shape {y.shape}")
+        raise ShapeError(f"{where}: class labels must be one per sample (1-D), got shape {y.shape}")
     if not np.all(y == np.rint(y)):
         raise DataError(f"{where}: class labels must be integers or strings; use task='regression' for values")
     ints = y.astype(np.int64)

@@ -8,7 +8,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..activations import Activation
-from ..errors import ArgumentTypeError, HyperparameterError, IndexRangeError
+from .._util.validate import check_index
+from ..errors import HyperparameterError, IndexRangeError
 from ..layers import Dense
 
 
@@ -24,15 +25,7 @@ def _layer_index(net: Any, layer: Any) -> int:
     """``layer`` as a non-negative position of a Dense layer in ``net.layers``."""
     n = len(net.layers)
     dense = _dense_positions(net)
-    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)):
-        raise ArgumentTypeError(f"layer must be an integer position in net.layers (0..{n - 1}), got {layer!r}")
-    i = int(layer)
-    if not -n <= i < n:
-        raise IndexRangeError(
-            f"layer {i} does not exist: this network has {n} layers, valid layer indices are 0..{n - 1} "
-            f"(or -{n}..-1); its Dense layers are at {dense}"
-        )
-    i %= n
+    i = check_index("layer", layer, n, context=f"this network has {n} layers, its Dense layers are at {dense}")
     if not isinstance(net.layers[i], Dense):
         raise IndexRangeError(
             f"layer {i} is {net.layers[i]!r}, which has no neurons of its own; "
@@ -42,15 +35,7 @@ def _layer_index(net: Any, layer: Any) -> int:
 
 
 def _neuron_index(layer: Dense, i: int, neuron: Any) -> int:
-    if isinstance(neuron, bool) or not isinstance(neuron, (int, np.integer)):
-        raise ArgumentTypeError(f"neuron must be an integer in 0..{layer.n_out - 1}, got {neuron!r}")
-    j = int(neuron)
-    if not -layer.n_out <= j < layer.n_out:
-        raise IndexRangeError(
-            f"neuron {j} does not exist: layer {i} ({layer!r}) has {layer.n_out} neurons, "
-            f"valid neuron indices are 0..{layer.n_out - 1}"
-        )
-    return j % layer.n_out
+    return check_index("neuron", neuron, layer.n_out, context=f"layer {i} ({layer!r}) has {layer.n_out} neurons")
 
 
 def _thresholds(net: Any, threshold: Any) -> dict[int, float | None]:

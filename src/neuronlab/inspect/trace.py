@@ -15,8 +15,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..activations import Activation
-from ..errors import IndexRangeError, ShapeError
-from .._util.validate import check_array
+from ..errors import ShapeError
+from .._util.validate import check_array, check_index
 from ..layers import Dense, Dropout
 from ..neuron import NeuronExplanation
 from .common import _fires, _finite, _layer_index, _neuron_index
@@ -79,10 +79,7 @@ class LayerTrace:
 
     def neuron(self, j: int) -> NeuronTrace:
         """Neuron ``j``'s weighted sums and activation values over the samples."""
-        if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not -self.n_units <= j < self.n_units:
-            raise IndexRangeError(f"neuron {j!r} does not exist: layer {self.index} has {self.n_units} units, "
-                             f"valid neuron indices are 0..{self.n_units - 1}")
-        j = int(j) % self.n_units
+        j = check_index("neuron", j, self.n_units, context=f"layer {self.index} has {self.n_units} units")
         fires = self.fires
         return NeuronTrace(self.index, j, None if self.z is None else self.z[:, j].copy(), self.a[:, j].copy(),
                            None if fires is None else fires[:, j])

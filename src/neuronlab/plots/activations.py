@@ -7,6 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import activations as _activations
+from .._util.validate import check_int
 from ..errors import HyperparameterError
 from .figure import _check_dpi, _figure, _save
 
@@ -107,8 +108,7 @@ def activations_grid(names: Sequence[Any] | None = None, z: Sequence[float] = (-
     if not names:
         raise HyperparameterError("names is empty; pass at least one activation name")
     acts = [_activations.get(n) for n in names]
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
-        raise HyperparameterError(f"ncols must be a positive integer, got {ncols!r}")
+    check_int("ncols", ncols, minimum=1)
     ncols = min(ncols, len(acts))
     nrows = math.ceil(len(acts) / ncols)
     zs = _z_range(z)

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import HyperparameterError
+from .._util.validate import check_int
 from ..inspect import neuron_stats
 from ..layers import Dense, Dropout
 from .figure import _check_dpi, _class_names, _feature_names, _figure, _mpl, _save
@@ -36,8 +36,7 @@ def network_diagram(net: Any, X: Any = None, *, max_neurons: int = 30, path: Any
     "⋮ N more" marker.
     """
     mpl = _mpl()
-    if isinstance(max_neurons, bool) or not isinstance(max_neurons, int) or max_neurons < 3:
-        raise HyperparameterError(f"max_neurons must be an integer >= 3, got {max_neurons!r}")
+    check_int("max_neurons", max_neurons, minimum=3)
     Xc = None if X is None else net.check_inputs(X)
     dense = [i for i, l in enumerate(net.layers) if isinstance(l, Dense)]
     sizes = [net.n_inputs] + [net.layers[i].n_out for i in dense]

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from .._util.extras import require
+from .._util.validate import check_number
 from ..errors import HyperparameterError
 
 _FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -51,9 +52,7 @@ def _save(fig: Any, path: Any) -> Any:
 
 
 def _check_dpi(dpi: Any) -> float:
-    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1000:
-        raise HyperparameterError(f"dpi must be a number in [10, 1000], got {dpi!r}")
-    return float(dpi)
+    return check_number("dpi", dpi, minimum=10, maximum=1000)
 
 
 def _feature_names(net: Any) -> list[str]:

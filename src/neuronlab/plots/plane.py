@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .._util.validate import check_index, check_int
 from ..errors import HyperparameterError, IndexRangeError, ShapeError
 from ..inspect import trace
 from ..layers import Dense
@@ -19,8 +20,7 @@ def _two_d(net: Any, what: str) -> None:
 
 
 def _plane(X: np.ndarray | None, extent: Any, resolution: int, margin: float = 0.1) -> tuple[np.ndarray, ...]:
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 10 <= resolution <= 2000:
-        raise HyperparameterError(f"resolution must be an integer in [10, 2000], got {resolution!r}")
+    check_int("resolution", resolution, minimum=10, maximum=2000)
     if extent is not None:
         try:
             x0, x1, y0, y1 = (float(v) for v in extent)
@@ -188,9 +188,7 @@ def _dense_choice(net: Any, layers: Any) -> list[int]:
         return dense
     out = []
     for i in layers:
-        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not -len(net.layers) <= i < len(net.layers):
-            raise IndexRangeError(f"layer {i!r} does not exist; valid layer indices are 0..{len(net.layers) - 1}")
-        i = int(i) % len(net.layers)
+        i = check_index("layer", i, len(net.layers))
         if i not in dense:
             raise IndexRangeError(f"layer {i} is {net.layers[i]!r}, which has no neurons; Dense layers: {dense}")
         out.append(i)
@@ -227,8 +225,7 @@ def neuron_maps(net: Any, X: Any = None, *, layers: Sequence[int] | None = None,
     _two_d(net, "neuron_maps")
     Xc = None if X is None else net.check_inputs(X)
     for name, v in (("ncols", ncols), ("max_neurons", max_neurons)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise HyperparameterError(f"{name} must be a positive integer, got {v!r}")
+        check_int(name, v, minimum=1)
     chosen = _dense_choice(net, layers)
     xx, yy, grid, ext = _plane(Xc, extent, resolution)
     t = trace(net, grid)

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .._util.validate import check_int
 from ..errors import ArgumentTypeError, HyperparameterError
 from ..inspect import neuron_stats, trace
 from .figure import _check_dpi, _figure, _mpl, _save
@@ -131,8 +132,7 @@ def activation_histograms(net: Any = None, X: Any = None, *, history: Any = None
         raise HyperparameterError("give a network and data (net, X), a history from NeuronMonitor, or both")
     if (net is None) != (X is None):
         raise HyperparameterError("net and X go together: pass both (or neither, with history=)")
-    if isinstance(bins, bool) or not isinstance(bins, int) or not 2 <= bins <= 1000:
-        raise HyperparameterError(f"bins must be an integer in [2, 1000], got {bins!r}")
+    check_int("bins", bins, minimum=2, maximum=1000)
     current = neuron_stats(net, X) if net is not None else None
     t = trace(net, X) if net is not None else None
     ep_stats, ep_numbers = ([], [])

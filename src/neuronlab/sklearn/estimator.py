@@ -29,7 +29,7 @@ from .. import errors
 from .. import optimizers
 from ..errors import DataError, HyperparameterError, ModelFileError, NeuronLabError, ShapeError
 from .._util.validate import (check_array, check_fraction, check_labels_length, check_nonnegative, check_positive,
-                              check_positive_int)
+                              check_int, check_positive_int)
 from .state import from_model_state, model_state
 from ..network import Network
 from ..training import Callback, EarlyStopping
@@ -263,10 +263,8 @@ class NetworkEstimator(BaseEstimator):
         if n_hidden == 0:
             raise ShapeError("this network has no hidden layers (hidden_layer_sizes=()), so there are no "
                              "hidden activations to transform into")
-        if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or not -n_hidden <= layer < n_hidden:
-            raise HyperparameterError(f"layer must be an integer in [{-n_hidden}, {n_hidden - 1}] (the network has "
-                                      f"{n_hidden} hidden layers), got {layer!r}")
-        return self.network_.trace(X).dense[:-1][int(layer)].a
+        layer = check_int("layer", layer, minimum=-n_hidden, maximum=n_hidden - 1)
+        return self.network_.trace(X).dense[:-1][layer].a
 
     # -- model files ---------------------------------------------------------------------
     #: private fitted attributes that travel with a model file (plain JSON values)
@@ -423,12 +421,12 @@ class NetworkClassifier(ClassifierMixin, TransformerMixin, NetworkEstimator):
         """Targets for the network: label indices, 0/1 columns or one-hot rows as its loss needs."""
         if self._multilabel:
             if y.ndim != 2 or y.shape[1] != len(self.classes_):
-                raise DataError(f"y must be a 0/1 indicator matrix with {len(self.classes_)} columns, got shape "
-                                f"{y.shape}")
+                raise ShapeError(f"y must be a 0/1 indicator matrix with {len(self.classes_)} columns, got shape "
+                                 f"{y.shape}")
             return y.astype(self.network_.dtype)
         if y.ndim != 1:
-            raise DataError(f"y must hold one label per sample (the classifier was fitted on single labels), got "
-                            f"shape {y.shape}")
+            raise ShapeError(f"y must hold one label per sample (the classifier was fitted on single labels), got "
+                             f"shape {y.shape}")
         unseen = ~np.isin(y, self.classes_)
         if unseen.any():
             raise DataError(f"y has classes not in classes_ {self.classes_.tolist()}: "
@@ -538,8 +536,8 @@ class NetworkRegressor(RegressorMixin, TransformerMixin, NetworkEstimator):
     def _check_targets(self, y: np.ndarray) -> np.ndarray:
         k = self.network_.n_outputs
         if (y.ndim == 1) != (self._y_ndim == 1) or (y.ndim == 2 and y.shape[1] != k):
-            raise DataError(f"y has shape {y.shape}, but the regressor was fitted on targets of shape "
-                            f"{'(n_samples,)' if self._y_ndim == 1 else f'(n_samples, {k})'}")
+            raise ShapeError(f"y has shape {y.shape}, but the regressor was fitted on targets of shape "
+                             f"{'(n_samples,)' if self._y_ndim == 1 else f'(n_samples, {k})'}")
         return y
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "NetworkRegressor":

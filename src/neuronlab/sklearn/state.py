@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import optimizers
+from .._util.validate import check_int
 from ..errors import ModelFileError
 from ..network import Network
 
@@ -111,8 +112,8 @@ def from_model_state(cls: type, network: Network, state: dict[str, Any]) -> Any:
     if unknown:
         raise ModelFileError(f"the model file sets unknown {cls.__name__} parameters {unknown}")
     est = cls(**{k: _decode(v) for k, v in params.items()})
-    n_features = fitted.get("n_features_in_")
-    if isinstance(n_features, bool) or not isinstance(n_features, int) or n_features != network.n_inputs:
+    n_features = check_int("n_features_in_", fitted.get("n_features_in_"), error=ModelFileError)
+    if n_features != network.n_inputs:
         raise ModelFileError(f"n_features_in_={n_features!r} does not match the network's {network.n_inputs} inputs")
     est.n_features_in_ = n_features
     if "feature_names_in_" in fitted:
@@ -127,8 +128,7 @@ def from_model_state(cls: type, network: Network, state: dict[str, Any]) -> Any:
         raise ModelFileError("loss_curve_ must be a list of numbers")
     if scores is not None and (not isinstance(scores, list) or not all(isinstance(v, (int, float)) for v in scores)):
         raise ModelFileError("validation_scores_ must be a list of numbers or null")
-    if isinstance(n_iter, bool) or not isinstance(n_iter, int) or n_iter < 0:
-        raise ModelFileError("n_iter_ must be a non-negative integer")
+    n_iter = check_int("n_iter_", n_iter, minimum=0, error=ModelFileError)
     est.loss_curve_, est.validation_scores_, est.n_iter_ = [float(v) for v in curve], scores, n_iter
     opt = fitted.get("optimizer_")
     if not isinstance(opt, dict):

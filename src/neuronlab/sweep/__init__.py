@@ -45,12 +45,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import numbers
 import os
 from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import HyperparameterError
-from .._util.validate import check_fraction, check_positive, check_positive_int
+from .._util.validate import check_fraction, check_int, check_positive, check_positive_int
 from .._util.registry import unknown_name
 from .grid import COLUMNS, PARAMETERS, expand_grid, _seeds
 from .data import _resolve_data
@@ -131,14 +130,16 @@ def sweep(data: Any = "spirals", grid: Mapping[str, Any] | None = None, *, seeds
     ------
     UnknownNameError, HyperparameterError
         A bad grid (unknown parameter, activation or optimizer, bad value), before anything runs.
+    ArgumentTypeError
+        ``data`` is not a name, a path, a Dataset or a pair (X, y).
     """
     defaults = {"activation": activation, "hidden": hidden, "learning_rate": learning_rate, "optimizer": optimizer,
                 "batch_size": batch_size, "epochs": epochs, "dropout": dropout, "l2": l2}
     params, configs = expand_grid(grid, defaults)
     seed_list = _seeds(seeds)
     validation_split = check_fraction("validation_split", validation_split, low_inclusive=False)
-    data_seed = _check_count("data_seed", data_seed, "a non-negative integer")
-    retries = _check_count("retries", retries, "an integer >= 0")
+    data_seed = check_int("data_seed", data_seed, minimum=0)
+    retries = check_int("retries", retries, minimum=0)
     if divergence_factor is not None:
         divergence_factor = check_positive("divergence_factor", divergence_factor)
     if n_jobs is not None:
@@ -189,12 +190,6 @@ def sweep(data: Any = "spirals", grid: Mapping[str, Any] | None = None, *, seeds
             writer.close()
     runs = sorted(results.values(), key=lambda r: order[r["run_id"]])
     return SweepResult(runs, params, metric, stats, data_name)
-
-
-def _check_count(name: str, value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise HyperparameterError(f"{name} must be {what}, got {value!r}")
-    return int(value)
 
 
 def _check_executor(executor: str | None, client: Any, scheduler: str | None) -> str:

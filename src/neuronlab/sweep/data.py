@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import ArgumentTypeError, DataError
 
 
 # =======================================================================================
@@ -95,8 +95,8 @@ def _resolve_data(data: Any, data_options: Mapping[str, Any] | None, data_seed: 
             prepared = _prepare(X, y, "regression", 0, validation_split, data_seed, standardize)
         name = "arrays"
     else:
-        raise DataError("data must be a built-in name ('spirals'), a file path, a neuronlab Dataset or a tuple (X, y); "
-                        f"got {type(data).__name__}")
+        raise ArgumentTypeError("data must be a built-in name ('spirals'), a file path, a neuronlab Dataset or a tuple "
+                                f"(X, y); got {type(data).__name__}")
     token = _data_token(prepared)
     spec = {"token": token, "recipe": recipe, "name": name}
     return spec, prepared, name

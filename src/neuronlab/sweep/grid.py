@@ -7,7 +7,7 @@ import numbers
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import HyperparameterError
-from .._util.validate import check_fraction, check_nonnegative, check_positive, check_positive_int
+from .._util.validate import check_fraction, check_int, check_nonnegative, check_positive, check_positive_int
 from .._util.registry import unknown_name
 
 #: The parameters a grid may vary, in display order, with their defaults.
@@ -65,10 +65,7 @@ def _canon_hidden(v: Any) -> tuple[int, ...]:
         sizes = tuple(v)
     else:
         raise HyperparameterError(f"hidden layers must be a list of sizes like [32, 32], got {v!r}")
-    for s in sizes:
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1:
-            raise HyperparameterError(f"hidden layer sizes must be positive integers, got {v!r}")
-    return tuple(int(s) for s in sizes)
+    return tuple(check_int("hidden layer size", s, minimum=1) for s in sizes)
 
 
 def _canon_lr(v: Any) -> float | None:
@@ -207,9 +204,7 @@ def _seeds(seeds: Any) -> list[int]:
         raise HyperparameterError(f"seeds must be a count (5) or a list of seeds ([0, 1, 2]), got {seeds!r}") from None
     if not out:
         raise HyperparameterError("seeds is empty; give a count or at least one seed")
-    for s in out:
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0:
-            raise HyperparameterError(f"seeds must be non-negative integers, got {s!r}")
+    out = [check_int("seed", s, minimum=0) for s in out]
     if len(set(out)) != len(out):
         raise HyperparameterError(f"seeds lists a seed twice: {out}")
-    return [int(s) for s in out]
+    return out
