@@ -6,7 +6,7 @@
     python benchmarks/compare.py --coretype native   # re-run with OPENBLAS_CORETYPE unset
     python benchmarks/compare.py --coretype SkylakeX # ... or forced to another OpenBLAS kernel set
 
-Workload (issue #3): MLP 784-256-128-10, ReLU hidden, softmax + cross-entropy, 60,000
+Workload: MLP 784-256-128-10, ReLU hidden, softmax + cross-entropy, 60,000
 synthetic float32 samples (normal inputs, uniform labels 0-9, fixed seed), one epoch, batch
 sizes 32/128/512, SGD (lr 0.01) and Adam (lr 1e-3).  Everything is timed in ONE process,
 interleaved (neuronlab, PyTorch, scikit-learn, neuronlab, ...), >= 5 repetitions; tables
