@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._util.validate import check_int
 from .activations.smooth import softmax
 from .layers import Dense, Dropout
 
@@ -131,7 +132,7 @@ class Workspace:
 
     def __init__(self, net: Network, batch_size: int, training: bool = False) -> None:
         dt = net.dtype
-        n = self.n = int(batch_size)
+        n = self.n = check_int("batch_size", batch_size, minimum=1)
         self.net = net
         self.training = training
         self.steps: list[DenseStep | DropoutStep] = [

@@ -82,3 +82,11 @@ def test_a_step_neurons_explanation_reports_its_theta():
     e = step.explain([0.2, 0.2])                   # z = 0.4 ≥ θ = 0.3 → a = 1 → fires
     assert e.threshold == 0.3 and e.fires and e.activation_value == 1.0
     assert not step.fires([0.1, 0.1])              # z = 0.2 < 0.3
+
+
+@pytest.mark.parametrize("name", ["relu", "softmax", "step"])
+@pytest.mark.parametrize("n_units, error", [(0, nl.HyperparameterError), (-3, nl.HyperparameterError),
+                                             (2.5, nl.HyperparameterError), ("4", nl.HyperparameterError)])
+def test_a_layer_size_that_is_not_a_positive_integer_is_refused_by_name(name, n_units, error):
+    with pytest.raises(error, match="n_units"):
+        nl.activations.get(name).firing_threshold(n_units)

@@ -229,3 +229,10 @@ def test_a_training_step_allocates_no_array_of_a_layers_size(rng):
     finally:
         tracemalloc.stop()
     assert peak < ws.steps[0].z.nbytes / 4      # (n, 128) float32 is 1 MiB; NumPy's ufunc buffers are 32 KiB
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, None])
+def test_a_workspace_needs_a_positive_integer_batch_size(batch_size):
+    net = nl.Network.mlp([2, 3, 2], seed=0)
+    with pytest.raises(nl.HyperparameterError, match="batch_size"):
+        Workspace(net, batch_size)

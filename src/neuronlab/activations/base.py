@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ArgumentTypeError
+from .._util.validate import check_int
 
 _INF = float("inf")
 
@@ -123,7 +124,13 @@ class Activation:
         0.25
         >>> nl.activations.get("step", threshold=0.3).firing_threshold()
         0.5
+
+        ``n_units`` must be a positive integer (a HyperparameterError says so otherwise).
+        Subclasses with a rule of their own override :meth:`_firing_threshold`.
         """
+        return self._firing_threshold(check_int("n_units", n_units, minimum=1))
+
+    def _firing_threshold(self, n_units: int) -> float | None:
         return self.threshold
 
     def fires(self, a: Any) -> np.ndarray:

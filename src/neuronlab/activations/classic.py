@@ -50,7 +50,7 @@ class Step(Activation):
     def df(self, z):  # takes z
         return np.zeros_like(z)
 
-    def firing_threshold(self, n_units: int = 1) -> float:
+    def _firing_threshold(self, n_units: int) -> float:
         return 0.5       # the value is 0 or 1: it fires at 1 (θ applies to the weighted sum)
 
 

@@ -254,5 +254,5 @@ class Softmax(Activation):
         out *= a
         return out
 
-    def firing_threshold(self, n_units: int = 1) -> float:
+    def _firing_threshold(self, n_units: int) -> float:
         return 1.0 / n_units
