@@ -24,6 +24,9 @@ class History:
     best_epoch : int or None
         Epoch whose weights were kept by early stopping.
     stopped_early : bool
+    resumed_from : int or None
+        The number of epochs the checkpoint that ``fit(resume=...)`` continued from had
+        finished; None when the run started afresh.
     """
 
     def __init__(self, metric: str = "accuracy") -> None:
@@ -32,6 +35,7 @@ class History:
         self.epochs: list[int] = []
         self.best_epoch: int | None = None
         self.stopped_early = False
+        self.resumed_from: int | None = None
         #: True when Ctrl-C ended training early
         self.interrupted = False
         self.extra: dict[str, Any] = {}

@@ -120,7 +120,7 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     X, y, sw, val = _prepare_data(network, X, y, sample_weight, validation_data, validation_split)
     opt, sched = _build_optimizer(optimizer, learning_rate, schedule, epochs)
     cbs = _build_callbacks(callbacks, early_stopping, monitor="val_loss" if val is not None else "loss")
-    run = _Run(network, opt, sched, cbs, val, epochs, verbose)
+    run = _Run(network, opt, sched, cbs, val, epochs, verbose, resume)
     run.begin(restored)
     batches = _Batches(network, X, y, sw, batch_size, opt if clip_norm is None else _ClipNorm(opt, clip_norm),
                        l1, l2, cbs)
@@ -138,11 +138,13 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
                 run.drop_epoch()
                 break
             run.end_epoch(epoch, logs, start)
-            if checkpoint is not None and (epoch % checkpoint_every == 0 or epoch == epochs):
+            if network.stop_training:
+                run.stop(epoch, interrupted=interrupt.fired)
+            if checkpoint is not None and (epoch % checkpoint_every == 0 or epoch == epochs
+                                           or network.stop_training):
                 save_checkpoint(checkpoint, network=network, optimizer=opt, epoch=epoch, history=run.history,
                                 rng_start=rng_start, early_stopping=run.stopper)
             if network.stop_training:
-                run.stop(epoch, interrupted=interrupt.fired)
                 break
     for cb in cbs:
         cb.on_train_end({})
@@ -331,9 +333,9 @@ class _Run:
     the callbacks, the history, the validation set and the weights of the last good epoch."""
 
     def __init__(self, network: Any, opt: Any, sched: Any, callbacks: list[Callback], val: tuple | None,
-                 epochs: int, verbose: int) -> None:
+                 epochs: int, verbose: int, path: Any = None) -> None:
         self.network, self.opt, self.sched, self.callbacks = network, opt, sched, callbacks
-        self.val, self.epochs = val, epochs
+        self.val, self.epochs, self.verbose, self.path = val, epochs, verbose, path
         self.progress = Progress("lines" if verbose else "none", epochs, desc="training", unit="epoch",
                                  stream=sys.stdout)
         self.base_lr = opt.learning_rate
@@ -352,8 +354,26 @@ class _Run:
             cb.set_network(network)
             cb.on_train_begin({})
         if restored is not None:
-            self.first_epoch = _restore(network, self.opt, self.stopper, self.history, restored) + 1
+            self._resume(restored)
         self.last_good = network.parameters.copy()
+
+    def _resume(self, restored: dict[str, Any]) -> None:
+        """Continue after the checkpoint's epoch; a run that had finished trains no further."""
+        done = _restore(self.network, self.opt, self.stopper, self.history, restored, self.path)
+        self.history.resumed_from = done
+        if self.history.stopped_early:
+            self.first_epoch = max(self.epochs, done) + 1
+            self._say(f"the run had already finished at epoch {done} (early stopping); nothing to train")
+        elif done >= self.epochs:
+            self.first_epoch = done + 1
+            self._say(f"the run had already finished at epoch {done} of {done}; nothing to train")
+        else:
+            self.first_epoch = done + 1
+            self._say(f"resumed from epoch {done} of {self.epochs}")
+
+    def _say(self, line: str) -> None:
+        if self.verbose:
+            print(line, file=sys.stdout, flush=True)
 
     def set_learning_rate(self, epoch: int) -> None:
         if self.sched is not None:
