@@ -186,14 +186,26 @@ def _check_rng_state(fields: _Fields, key: str, state: Any) -> None:
     name = fields.get(state, "bit_generator")
     if not isinstance(name, str) or name not in _BIT_GENERATORS:
         raise fields.fail(f"{key}.bit_generator", f"is {name!r}, not one of {sorted(_BIT_GENERATORS)}")
-    _check_state_leaves(fields, key, state)
     trial = _BIT_GENERATORS[name]()
+    _check_same_keys(fields, key, state, trial.state)
+    _check_state_leaves(fields, key, state)
     try:
         trial.state = state
     except (TypeError, ValueError, KeyError, OverflowError, IndexError) as err:
         raise fields.fail(key, f"is not a valid {name} state ({err})") from None
     if trial.state != state:
         raise fields.fail(key, f"is not a valid {name} state (it does not read back as written)")
+
+
+def _check_same_keys(fields: _Fields, field: str, value: Any, template: Any) -> None:
+    """``value`` has the nested keys of a fresh bit generator's state ``template``."""
+    if not isinstance(template, dict):
+        return
+    value = fields.mapping(field, value)
+    for k in template:
+        if k not in value:
+            raise fields.fail(f"{field}.{k}", "is missing")
+        _check_same_keys(fields, f"{field}.{k}", value[k], template[k])
 
 
 def _check_state_leaves(fields: _Fields, field: str, value: Any) -> None:
