@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._util.validate import check_positive, check_positive_int
+from .._util.validate import check_int, check_positive, check_positive_int
 
 __all__ = ["gradcheck", "gradient_errors"]
 
@@ -31,6 +31,9 @@ def gradient_errors(network: Any, X: Any, y: Any, *, eps: float = 1e-5, sample_w
     ``relative_error`` arrays.
     """
     eps = check_positive("eps", eps)
+    if max_params is not None:
+        max_params = check_positive_int("max_params", max_params)
+    seed = check_int("seed", seed, minimum=0)
     net = network.copy(dtype="float64")
     X = net.check_inputs(X)
     y = net.check_targets(X, y)
@@ -44,7 +47,7 @@ def gradient_errors(network: Any, X: Any, y: Any, *, eps: float = 1e-5, sample_w
     net.backward(y, sw)
     analytic = net.gradients.copy()
     idx = np.arange(net.n_params)
-    if max_params is not None and check_positive_int("max_params", max_params) < net.n_params:
+    if max_params is not None and max_params < net.n_params:
         idx = np.sort(np.random.default_rng(seed).choice(net.n_params, size=max_params, replace=False))
     numeric = np.empty(len(idx))
     p = net.parameters

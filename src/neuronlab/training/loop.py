@@ -20,6 +20,8 @@ checkpoint.
 from __future__ import annotations
 
 import math
+import numbers
+import os
 import sys
 import time
 from typing import Any, Iterable, Sequence
@@ -30,7 +32,7 @@ from .. import optimizers as _optimizers
 from ..errors import ArgumentTypeError, DivergenceError, HyperparameterError
 from .._util.extras import optional
 from .._util.progress import Progress
-from .._util.validate import check_classes, check_fraction, check_nonnegative, check_positive, check_positive_int
+from .._util.validate import check_classes, check_flag, check_fraction, check_int, check_nonnegative, check_positive, check_positive_int
 from .checkpoint import _check_resumable, _restore, load_checkpoint, save_checkpoint
 from .guards import _ClipNorm, _StopOnInterrupt, _first_bad_batch, _kept
 from .history import Callback, EarlyStopping, History
@@ -115,6 +117,10 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     if clip_norm is not None:
         clip_norm = check_positive("clip_norm", clip_norm)
     checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
+    verbose = _check_verbose(verbose)
+    shuffle = check_flag("shuffle", shuffle, error=ArgumentTypeError)
+    _check_path("checkpoint", checkpoint)
+    _check_path("resume", resume)
     restored = _rewind(network, resume)
     rng_start = network._rng.bit_generator.state
     X, y, sw, val = _prepare_data(network, X, y, sample_weight, validation_data, validation_split)
@@ -155,6 +161,25 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
 # Before the first epoch
 # ---------------------------------------------------------------------------------------
 
+def _check_verbose(verbose: Any) -> int:
+    """``verbose`` as an int >= 0 (True and False count as 1 and 0)."""
+    if isinstance(verbose, (bool, np.bool_)):
+        return int(verbose)
+    if not isinstance(verbose, numbers.Integral):
+        raise ArgumentTypeError(f"verbose must be an integer (0 for silence, 1 for a line per epoch), "
+                                f"got {verbose!r}")
+    return check_int("verbose", verbose, minimum=0)
+
+
+def _check_path(name: str, path: Any) -> None:
+    """``path`` is None, a str or an os.PathLike (a file name for ``checkpoint`` / ``resume``)."""
+    if path is not None and (isinstance(path, bool) or not isinstance(path, (str, os.PathLike))):
+        raise ArgumentTypeError(f"{name} must be a file path (str or pathlib.Path) or None, got "
+                                f"{type(path).__name__} {path!r}")
+    if isinstance(path, str) and not path.strip():
+        raise HyperparameterError(f"{name} is an empty path; pass a file name such as 'run.ckpt' or None")
+
+
 def _rewind(network: Any, resume: Any) -> dict[str, Any] | None:
     """The checkpoint to resume from (None without ``resume``), checked against the
     network; the network's random state goes back to where that run started."""
@@ -176,8 +201,12 @@ def _prepare_data(network: Any, X: Any, y: Any, sample_weight: Any, validation_d
         check_classes(y)
     sw = network.check_sample_weight(X, sample_weight)
     if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            raise HyperparameterError("validation_data must be a tuple (X_val, y_val) or (X_val, y_val, sample_weight)")
+        if not isinstance(validation_data, (tuple, list)):
+            raise ArgumentTypeError(f"validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
+                                    f"sample_weight), got {type(validation_data).__name__}")
+        if len(validation_data) not in (2, 3):
+            raise HyperparameterError(f"validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
+                                      f"sample_weight), got a tuple of {len(validation_data)}")
         Xv = network.check_inputs(validation_data[0], "X_val")
         yv = network.check_targets(Xv, validation_data[1], "y_val", "X_val")
         swv = (network.check_sample_weight(Xv, validation_data[2], "sample_weight_val", "X_val")
@@ -218,7 +247,15 @@ def _build_optimizer(optimizer: Any, learning_rate: float | None, schedule: Any,
 def _build_callbacks(callbacks: Iterable[Callback] | None, early_stopping: int | EarlyStopping | None,
                      monitor: str) -> list[Callback]:
     """The user's callbacks, checked, then the early stopping (monitoring ``monitor``)."""
-    cbs: list[Callback] = list(callbacks or [])
+    if callbacks is None:
+        callbacks = []
+    if isinstance(callbacks, Callback):
+        raise ArgumentTypeError(f"callbacks must be a list of Callback, got one {type(callbacks).__name__}; "
+                                "wrap it in a list: callbacks=[...]")
+    if not isinstance(callbacks, (list, tuple)):
+        raise ArgumentTypeError(f"callbacks must be a list of Callback (or None), got {type(callbacks).__name__}; "
+                                "pass callbacks=[cb1, cb2]")
+    cbs: list[Callback] = list(callbacks)
     for i, cb in enumerate(cbs):
         if not isinstance(cb, Callback):
             raise ArgumentTypeError(f"callbacks[{i}] is {type(cb).__name__}, not a neuronlab Callback; "
