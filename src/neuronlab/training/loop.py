@@ -70,9 +70,9 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     early_stopping : int or EarlyStopping, optional
         Patience in epochs: stop when the validation loss (the training loss without
         validation data) stops improving, and restore the best weights.
-    callbacks : list of Callback
-    verbose : int
-        1 prints one line per epoch.
+    callbacks : list or tuple of Callback, optional
+    verbose : int or bool
+        1 prints one line per epoch (and, when resuming, where training picks up).
     shuffle : bool
         Shuffle the samples each epoch.
     sample_weight : array-like of shape (n_samples,), optional
@@ -91,6 +91,10 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     resume : path, optional
         Continue from a checkpoint written by an earlier ``fit`` with the same network,
         data and arguments: the final weights are bit-identical to an uninterrupted run.
+        ``History.resumed_from`` is the number of epochs the checkpoint had finished.  A
+        run that had finished trains no further and gives back the same model and
+        history; with a larger ``epochs``, a run that did all its epochs continues to the
+        new total, one that early stopping or a callback ended stays ended.
 
     Returns
     -------
