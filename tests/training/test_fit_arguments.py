@@ -1,6 +1,7 @@
 """Every argument of fit (and of gradcheck) given a wrong type or value is refused before training with
 one line that names the argument and says what it takes, raised as the builtin a caller expects
-(ValueError for a bad value, TypeError for a wrong kind of thing); never a bare NumPy or Python error."""
+(ValueError for a bad value or a validation set of the wrong form, TypeError for a wrong kind of
+thing); never a bare NumPy or Python error."""
 import numpy as np
 import pytest
 
@@ -25,7 +26,7 @@ FIT_CASES = [
     ("optimizer", "nope", ValueError),
     *[("learning_rate", v, ValueError) for v in ("0.1", True, -1, 0, NAN, [0.1])],
     *[("validation_split", v, ValueError) for v in ("0.2", None, True, 1.5, -0.1, NAN)],
-    *[("validation_data", v, TypeError) for v in ("abc", {"a": 1}, _gen(), 5)],
+    *[("validation_data", v, ValueError) for v in ("abc", {"a": 1}, _gen(), 5, X)],
     ("validation_data", (X,), ValueError),
     *[("early_stopping", v, ValueError) for v in ("5", 2.5, True, -1, 0, [3], NAN)],
     *[("callbacks", v, TypeError) for v in (5, "abc", {"a": 1}, _gen(), nl.Callback(), [3], [print])],

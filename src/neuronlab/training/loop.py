@@ -206,8 +206,8 @@ def _prepare_data(network: Any, X: Any, y: Any, sample_weight: Any, validation_d
     sw = network.check_sample_weight(X, sample_weight)
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)):
-            raise ArgumentTypeError(f"validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
-                                    f"sample_weight), got {type(validation_data).__name__}")
+            raise HyperparameterError(f"validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
+                                      f"sample_weight), got {type(validation_data).__name__}")
         if len(validation_data) not in (2, 3):
             raise HyperparameterError(f"validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
                                       f"sample_weight), got a tuple of {len(validation_data)}")
