@@ -1,7 +1,6 @@
 """Resuming a run that had already finished gives back the same final model and history, bit for bit;
 ``History.resumed_from`` and the verbose line say where training picked up."""
 import numpy as np
-import pytest
 
 import neuronlab as nl
 
