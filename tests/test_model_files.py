@@ -85,7 +85,7 @@ def test_truncated_files_are_refused(tmp_path, cut):
     net.save(tmp_path / "m.nlz")
     raw = (tmp_path / "m.nlz").read_bytes()
     (tmp_path / "t.nlz").write_bytes(raw[:cut] if cut > 0 else raw[:len(raw) + cut] if cut else b"")
-    with pytest.raises(nl.ModelFileError, match="damaged|not a neuronlab"):
+    with pytest.raises(nl.ModelFileError, match="is truncated: it ends after" if cut else "it is empty"):
         nl.load(tmp_path / "t.nlz")
 
 

@@ -128,12 +128,13 @@ def _npz(path, **arrays):
 @pytest.mark.parametrize("make, message", [
     (lambda p: None, "does not exist"),
     (lambda p: p.mkdir(), "is not a file"),
-    (lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"), "damaged"),
-    (lambda p: p.write_bytes(b"just some text"), "damaged or not a model file"),
-    (lambda p: p.write_bytes(b""), "damaged"),
+    (lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"), "damaged or not a model file: it starts like a zip"),
+    (lambda p: p.write_bytes(b"just some text"), "not a neuronlab model file: it is a text file"),
+    (lambda p: p.write_bytes(b""), "not a neuronlab model file: it is empty"),
+    (lambda p: p.write_bytes(bytes(range(7, 256))), "not a neuronlab model file: it is not a zip archive"),
     (lambda p: _npy(p, np.zeros(3)), "bare .npy"),
-    (lambda p: _npz(p, other=np.zeros(3)), "no neuronlab header"),
-    (lambda p: _npz(p, header=np.frombuffer(b"{not json", dtype=np.uint8)), "header is damaged"),
+    (lambda p: _npz(p, other=np.zeros(3)), "NumPy .npz archive with no neuronlab header"),
+    (lambda p: _npz(p, header=np.frombuffer(b"{not json", dtype=np.uint8)), "damaged: its header is not JSON"),
     (lambda p: _npz(p, header=np.zeros(3)), "no neuronlab header"),
 ])
 def test_every_bad_file_is_a_model_file_error_saying_what_is_wrong(tmp_path, make, message):
@@ -148,7 +149,7 @@ def test_messages_name_the_kind_of_file(tmp_path):
         read_container(tmp_path / "run.ckpt", kind="checkpoint", missing_hint="; train first")
     path = tmp_path / "junk"
     path.write_bytes(b"junk")
-    with pytest.raises(nl.ModelFileError, match="damaged or not a checkpoint"):
+    with pytest.raises(nl.ModelFileError, match="not a neuronlab checkpoint: it is a text file"):
         read_container(path, kind="checkpoint")
 
 
