@@ -292,10 +292,12 @@ def _open_zip(fh: IO[bytes], size: int, r: _Reader) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError,
             IndexError, OverflowError, MemoryError, UnicodeDecodeError) as err:
         fh.seek(max(0, size - 65_557))
-        if _END_OF_ZIP in fh.read():
+        tail = fh.read()
+        end = tail.rfind(_END_OF_ZIP)
+        if end >= 0 and len(tail) - end >= 22:      # the end record is whole, so the directory is damaged
             raise r.damaged(f"its archive directory cannot be read ({err})") from None
         fh.seek(0)
-        if _starts_with_an_array_member(fh.read(4096)):
+        if end >= 0 or _starts_with_an_array_member(fh.read(4096)):
             raise r.fail(f"the {r.kind} is truncated: it ends after {size:,} bytes, before the end of its archive",
                          "the save or copy was cut short; copy or write it again") from None
         raise r.fail(f"the file is damaged or not a {r.kind}: it starts like a zip archive but has no archive "
@@ -303,9 +305,12 @@ def _open_zip(fh: IO[bytes], size: int, r: _Reader) -> zipfile.ZipFile:
 
 
 def _starts_with_an_array_member(head: bytes) -> bool:
-    """Whether ``head`` starts with a whole zip entry header naming a ``.npy`` member."""
-    if len(head) < 30 or not head.startswith(_STARTS_ZIP):
+    """Whether ``head`` starts like a zip entry of a ``.npy`` member (or of its first bytes)."""
+    if not head.startswith(_STARTS_ZIP):
         return False
+    plausible = head[5:6] in (b"", b"\x00") and head[8:10] in (b"", b"\x00", b"\x00\x00", b"\x08", b"\x08\x00")
+    if len(head) < 30:
+        return plausible
     name_length = int.from_bytes(head[26:28], "little")
     return len(head) >= 30 + name_length and head[30:30 + name_length].endswith(b".npy")
 
@@ -412,9 +417,9 @@ def _read_member(zf: zipfile.ZipFile, name: str, info: zipfile.ZipInfo, r: _Read
         if expected is not None:
             want_shape, want_dtype = tuple(expected[0]), np.dtype(expected[1])
             if shape != want_shape or dtype != want_dtype:
-                raise r.fail(f"the header does not match member {name!r}: the member holds shape {shape} "
+                raise r.fail(f"the header is inconsistent with member {name!r}: the member holds shape {shape} "
                              f"{dtype}, the header needs shape {want_shape} {want_dtype.name}",
-                             "the file is inconsistent; write it again")
+                             "write the file again from the object it was saved from")
         return _read_data(stream, name, shape, dtype, fortran, r)
 
 
