@@ -236,12 +236,16 @@ def network_from_json(text: str) -> Network:
     if not isinstance(config, dict):
         raise ModelFileError("the JSON has no 'network' architecture")
     try:
+        given = [(np.asarray(spec["weights"], dtype=np.float64), np.asarray(spec["bias"], dtype=np.float64))
+                 for spec in layers]
+        declared = _parameter_count(config, "JSON")
+        if declared != sum(W.size + b.size for W, b in given):
+            raise ModelFileError(f"the JSON holds {sum(W.size + b.size for W, b in given)} weights and biases, "
+                                 f"its architecture declares {declared}; export it again with to_json")
         dense = Network.from_config(config).dense_layers
         dtype = np.dtype(config.get("dtype", "float32"))
         parts = []
-        for spec, layer in zip(layers, dense, strict=True):
-            W = np.asarray(spec["weights"], dtype=np.float64)
-            b = np.asarray(spec["bias"], dtype=np.float64)
+        for spec, layer, (W, b) in zip(layers, dense, given, strict=True):
             if W.shape != layer.W.shape or b.shape != layer.b.shape:
                 raise ModelFileError(f"layer {spec.get('index')}: weights {W.shape} and bias {b.shape}, "
                                      f"the architecture needs {layer.W.shape} and {layer.b.shape}")
