@@ -289,8 +289,7 @@ def _looks_like_text(head: bytes) -> bool:
 def _open_zip(fh: IO[bytes], size: int, r: _Reader) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(fh)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError,
-            IndexError, OverflowError, MemoryError, UnicodeDecodeError) as err:
+    except Exception as err:        # any failure to parse the directory (zipfile, struct, unsupported version)
         fh.seek(max(0, size - 65_557))
         tail = fh.read()
         end = tail.rfind(_END_OF_ZIP)
@@ -367,7 +366,10 @@ def _array_layout(stream: IO[bytes], name: str, info: zipfile.ZipInfo,
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream, max_header_size=_MAX_NPY_HEADER)
         else:
             raise ValueError(f"array format version {version[0]}.{version[1]} is not read")
-    except (ValueError, TypeError, SyntaxError, EOFError, OverflowError, zipfile.BadZipFile, OSError) as err:
+    except zipfile.BadZipFile as err:
+        what = "fails its checksum (CRC)" if "CRC" in str(err) else f"cannot be read ({err})"
+        raise r.damaged(f"member {name!r} {what}") from None
+    except (ValueError, TypeError, SyntaxError, EOFError, OverflowError, OSError) as err:
         raise r.damaged(f"member {name!r} has no readable array header ({err})") from None
     if dtype.hasobject:
         raise r.fail(f"member {name!r} contains pickled Python objects; neuronlab never loads those",
@@ -424,7 +426,7 @@ def _read_member(zf: zipfile.ZipFile, name: str, info: zipfile.ZipInfo, r: _Read
 
 
 def _read_header(zf: zipfile.ZipFile, name: str, info: zipfile.ZipInfo, r: _Reader) -> Any:
-    if info.file_size > MAX_HEADER_BYTES + _MAX_NPY_HEADER + 128:
+    if info.file_size > MAX_HEADER_BYTES + 256:        # JSON bytes and their array header
         raise r.damaged(f"its header declares {info.file_size:,} bytes, more than the "
                         f"{MAX_HEADER_BYTES:,} a header may hold")
     raw = _read_member(zf, name, info, r)
