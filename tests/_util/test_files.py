@@ -1,13 +1,17 @@
 """Files that are never half written, and the npz-with-JSON-header container."""
 import json
 import os
+import signal
+import stat
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
 import pytest
 
 import neuronlab as nl
-from neuronlab._util.files import atomic_write, read_container, write_container
+from neuronlab._util.files import atomic_write, read_container, temporary_name, write_container
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OLD_MODEL = os.path.join(os.path.dirname(HERE), "data", "fingerprint-model.nlz")
@@ -162,13 +166,6 @@ def test_reading_works_from_a_path_object_and_text(tmp_path):
 
 # -- permissions and temporary files ---------------------------------------------------------
 
-import signal
-import stat
-import subprocess
-import sys
-import time
-
-from neuronlab._util.files import temporary_name
 
 SRC = os.path.join(os.path.dirname(os.path.dirname(HERE)), "src")
 

@@ -254,7 +254,7 @@ class _Reader:
 
     def damaged(self, what: str) -> ModelFileError:
         return self.fail(f"the {self.kind} is damaged: {what}",
-                         f"restore it from a good copy or write it again")
+                         "restore it from a good copy or write it again")
 
 
 def _diagnose_start(fh: IO[bytes], size: int, r: _Reader) -> None:
