@@ -85,7 +85,7 @@ def test_truncated_files_are_refused(tmp_path, cut):
     net.save(tmp_path / "m.nlz")
     raw = (tmp_path / "m.nlz").read_bytes()
     (tmp_path / "t.nlz").write_bytes(raw[:cut] if cut > 0 else raw[:len(raw) + cut] if cut else b"")
-    with pytest.raises(nl.ModelFileError, match="damaged|not a neuronlab"):
+    with pytest.raises(nl.ModelFileError, match="is truncated: it ends after" if cut else "it is empty"):
         nl.load(tmp_path / "t.nlz")
 
 
@@ -110,7 +110,7 @@ def test_wrong_version(tmp_path):
 def test_mismatched_shapes_and_dtypes(tmp_path):
     net, _ = trained()
     write_raw(tmp_path / "s.nlz", header_of(net), net.parameters[:-3])
-    with pytest.raises(nl.ModelFileError, match="architecture needs"):
+    with pytest.raises(nl.ModelFileError, match=r"inconsistent .* holds shape \(48,\) float32, the header needs shape \(51,\)"):
         nl.load(tmp_path / "s.nlz")
     write_raw(tmp_path / "d.nlz", header_of(net), net.parameters.astype(np.float64))
     with pytest.raises(nl.ModelFileError, match="float64"):

@@ -90,6 +90,44 @@ def _check_header(header: Any, path: Path) -> dict[str, Any]:
     return header
 
 
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _parameter_count(config: Any, path: Any) -> int:
+    """How many parameters the architecture ``config`` declares, computed from its numbers
+    alone, before anything of that size is built."""
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list) or not config["layers"]:
+        raise ModelFileError(f"{path}: the header has no network architecture")
+    total = 0
+    for i, spec in enumerate(config["layers"]):
+        kind = spec.get("type") if isinstance(spec, dict) else None
+        if kind == "Dropout":
+            continue
+        if kind != "Dense":
+            raise ModelFileError(f"{path}: the architecture in the header is invalid (layer {i}: unknown layer "
+                                 f"type {kind!r} in config; known: Dense, Dropout)")
+        n_in, n_out = spec.get("n_in"), spec.get("n_out")
+        if not (_positive_int(n_in) and _positive_int(n_out)):
+            raise ModelFileError(f"{path}: the architecture in the header is invalid (layer {i} has n_in={n_in!r}, "
+                                 f"n_out={n_out!r}; both must be positive integers)")
+        total += n_in * n_out + (n_out if spec.get("use_bias", True) else 0)
+    return total
+
+
+def _expected_members(header: Any, path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """The members a model file with this header must hold: its parameters, of the count and
+    dtype the architecture declares."""
+    header = _check_header(header, path)
+    config = header.get("network")
+    count = _parameter_count(config, path)
+    dtype = config.get("dtype", "float32")
+    if dtype not in ("float32", "float64"):
+        raise ModelFileError(f"{path}: the architecture in the header is invalid (dtype {dtype!r}; "
+                             f"a network is float32 or float64)")
+    return {"parameters": ((count,), np.dtype(dtype))}
+
+
 def _network_from(header: dict[str, Any], parameters: Any, path: Any) -> Network:
     config = header.get("network")
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
@@ -143,8 +181,7 @@ def load(path: str | os.PathLike) -> Any:
         pickled objects.
     """
     path = Path(path)
-    header, members = read_container(path)
-    header = _check_header(header, path)
+    header, members = read_container(path, expect=lambda h: _expected_members(h, path))
     network = _network_from(header, members.get("parameters"), path)
     kind = header.get("kind")
     if kind == "Network":
@@ -199,12 +236,16 @@ def network_from_json(text: str) -> Network:
     if not isinstance(config, dict):
         raise ModelFileError("the JSON has no 'network' architecture")
     try:
+        given = [(np.asarray(spec["weights"], dtype=np.float64), np.asarray(spec["bias"], dtype=np.float64))
+                 for spec in layers]
+        declared = _parameter_count(config, "JSON")
+        if declared != sum(W.size + b.size for W, b in given):
+            raise ModelFileError(f"the JSON holds {sum(W.size + b.size for W, b in given)} weights and biases, "
+                                 f"its architecture declares {declared}; export it again with to_json")
         dense = Network.from_config(config).dense_layers
         dtype = np.dtype(config.get("dtype", "float32"))
         parts = []
-        for spec, layer in zip(layers, dense, strict=True):
-            W = np.asarray(spec["weights"], dtype=np.float64)
-            b = np.asarray(spec["bias"], dtype=np.float64)
+        for spec, layer, (W, b) in zip(layers, dense, given, strict=True):
             if W.shape != layer.W.shape or b.shape != layer.b.shape:
                 raise ModelFileError(f"layer {spec.get('index')}: weights {W.shape} and bias {b.shape}, "
                                      f"the architecture needs {layer.W.shape} and {layer.b.shape}")
