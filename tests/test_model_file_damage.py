@@ -162,7 +162,7 @@ MODEL_ONLY = [
      r"inconsistent with member 'parameters'.*needs shape \(10000100012,\)"),
 ]
 CHECKPOINT_ONLY = [
-    ("missing parameters", without("parameters.npy"), "has no parameters"),
+    ("missing parameters", without("parameters.npy"), "damaged: parameters is missing"),
     ("wrong version", lambda raw, key: with_header(raw, key, lambda d: d.update(version=99)), "checkpoint version 99"),
 ]
 CASES = ([("model", *c) for c in SHARED + MODEL_ONLY] + [("checkpoint", *c) for c in SHARED + CHECKPOINT_ONLY])
