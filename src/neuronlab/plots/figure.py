@@ -2,10 +2,12 @@
 Agg figure, saving, and the names of features, classes and layers."""
 from __future__ import annotations
 
+import io
 import os
 from typing import Any
 
 from .._util.extras import require
+from .._util.files import atomic_write
 from .._util.validate import check_number
 from ..errors import HyperparameterError
 
@@ -37,7 +39,12 @@ def _figure(figsize: tuple[float, float], dpi: float) -> Any:
     return fig
 
 
-def _save(fig: Any, path: Any) -> Any:
+def _save(fig: Any, path: Any, *, palette: bool = False) -> Any:
+    """Write ``fig`` to ``path`` (when given) as a whole file or not at all, and return it.
+
+    ``palette=True`` writes a PNG with a palette of at most 256 colours instead of full
+    colour: pictures of many thin lines compress several times better, and look the same.
+    """
     if path is None:
         return fig
     path = os.fspath(path)
@@ -47,8 +54,27 @@ def _save(fig: Any, path: Any) -> Any:
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         raise FileNotFoundError(f"folder {parent!r} does not exist; create it first")
-    fig.savefig(path, format=_FORMATS[ext], dpi=fig.dpi, facecolor="white")
+    fmt = _FORMATS[ext]
+
+    def write(fh: Any) -> None:
+        if palette and fmt == "png":
+            _write_palette_png(fig, fh)
+        else:
+            fig.savefig(fh, format=fmt, dpi=fig.dpi, facecolor="white")
+
+    atomic_write(path, write)
     return fig
+
+
+def _write_palette_png(fig: Any, fh: Any) -> None:
+    """``fig`` as a PNG of at most 256 colours (Pillow comes with matplotlib)."""
+    from PIL import Image
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi, facecolor="white")
+    buf.seek(0)
+    with Image.open(buf) as im:
+        rgb = im.convert("RGB")
+    rgb.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(fh, format="PNG")
 
 
 def _check_dpi(dpi: Any) -> float:

@@ -163,6 +163,9 @@ def activation_histograms(net: Any = None, X: Any = None, *, history: Any = None
         cb.ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     where = f"on {ref.settings['n_samples']} samples" if current is not None else f"at epoch {ep_numbers[-1]}"
     fig.suptitle(f"Activation values per layer {where}", fontsize=12, fontweight="bold")
+    handles, names = axes[0].get_legend_handles_labels()
+    if handles:      # one legend under the panels, where it covers no bars
+        fig.legend(handles, names, loc="outside lower center", ncols=len(handles), fontsize=9, frameon=False)
     return _save(fig, path)
 
 
@@ -175,7 +178,7 @@ def _layer_histogram(ax: Any, ls: Any, a: np.ndarray | None, bins: int, log: boo
         if hi - lo < 1e-12:
             lo, hi = lo - 0.5, hi + 0.5
         ax.hist(a, bins=bins, range=(lo, hi), density=True, color="0.78", edgecolor="0.5", lw=0.5,
-                label="now" if recorded else None)
+                label="now (on X)" if recorded else "activation values")
     for e, st in recorded:
         layer_stats = next((l for l in st.layers if l.index == ls.index), None)
         if layer_stats is None or layer_stats.hist_counts.size == 0:
@@ -184,18 +187,19 @@ def _layer_histogram(ax: Any, ls: Any, a: np.ndarray | None, bins: int, log: boo
         density = counts / max(counts.sum(), 1) / np.diff(edges)
         ax.stairs(density, edges, baseline=None, color=cmap(enorm(e)), lw=1.5)
     if ls.threshold is not None:
-        ax.axvline(ls.threshold, color="#d62728", ls="--", lw=1.3, label=f"fires above {ls.threshold:.3g}")
+        ax.axvline(ls.threshold, color="#d62728", ls="--", lw=1.3, label="firing threshold")
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("activation value")
     ax.set_ylabel("density of values" + (" (log scale)" if log else ""))
     role = " (output)" if ls.is_output else ""
     facts = f"{ls.firing_fraction:.0%} firing · {ls.dead_fraction:.0%} dead"
+    if ls.threshold is not None:
+        facts = f"fires above {ls.threshold:.3g} · " + facts
     if ls.saturating:
         facts += f" · {ls.saturated_fraction:.0%} saturated"
     ax.set_title(f"layer {ls.index}{role} · {ls.activation} · {ls.n_neurons} neurons\n{facts}", fontsize=10)
     ax.grid(True, alpha=0.25)
-    ax.legend(fontsize=8, loc="upper right")
 
 
 def _pick_epochs(recorded: list[int], epochs: Sequence[int] | None, most: int = 5) -> list[int]:
