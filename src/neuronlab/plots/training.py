@@ -238,18 +238,7 @@ def neuron_health(history: Any, *, path: Any = None, figsize: tuple[float, float
     -------
     matplotlib.figure.Figure
     """
-    h = getattr(history, "history", history)
-    if isinstance(h, dict) and isinstance(h.get("history"), dict):     # History.to_dict()
-        h = h["history"]
-    if not isinstance(h, dict) or "dead_fraction" not in h:
-        raise HyperparameterError(
-            "this history holds no neuron statistics; train with "
-            "callbacks=[nl.callbacks.NeuronMonitor(X_val)] to record them each epoch")
-    dead = np.asarray(h["dead_fraction"], dtype=np.float64)
-    if dead.ndim != 2 or dead.shape[0] == 0:
-        raise HyperparameterError("dead_fraction must hold one list of per-layer shares per epoch")
-    sat = np.asarray(h.get("saturated_fraction", np.zeros_like(dead)), dtype=np.float64)
-    fire = np.asarray(h.get("firing_fraction", np.full_like(dead, np.nan)), dtype=np.float64)
+    fire, dead, sat = _health_shares(history)
     n_ep, n_layers = dead.shape
     epochs = list(getattr(history, "epochs", []) or [])
     if len(epochs) != n_ep:
@@ -283,6 +272,23 @@ def neuron_health(history: Any, *, path: Any = None, figsize: tuple[float, float
 
 
 _MARKERS = "osD^v<>ph*"
+
+
+def _health_shares(history: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The firing, dead and saturated shares, each of shape ``(epochs, layers)``."""
+    h = getattr(history, "history", history)
+    if isinstance(h, dict) and isinstance(h.get("history"), dict):     # History.to_dict()
+        h = h["history"]
+    if not isinstance(h, dict) or "dead_fraction" not in h:
+        raise HyperparameterError(
+            "this history holds no neuron statistics; train with "
+            "callbacks=[nl.callbacks.NeuronMonitor(X_val)] to record them each epoch")
+    dead = np.asarray(h["dead_fraction"], dtype=np.float64)
+    if dead.ndim != 2 or dead.shape[0] == 0:
+        raise HyperparameterError("dead_fraction must hold one list of per-layer shares per epoch")
+    sat = np.asarray(h.get("saturated_fraction", np.zeros_like(dead)), dtype=np.float64)
+    fire = np.asarray(h.get("firing_fraction", np.full_like(dead, np.nan)), dtype=np.float64)
+    return fire, dead, sat
 
 
 def _health_panel(ax: Any, epochs: list[int], percents: np.ndarray, labels: list[str], shown: list[bool]) -> None:
