@@ -146,7 +146,7 @@ def _node_scales(mpl: Any, net: Any, dense: list[int], stats: Any) -> list[_Scal
             b = np.asarray(layer.b, dtype=np.float64) if layer.use_bias else np.zeros(layer.n_out)
             m = float(np.max(np.abs(b))) if b.size else 0.0
             m = m if m > 0 else 1.0
-            scales.append(_Scale(b, -m, m, mpl.colormaps["PuOr_r"], f"bias ±{m:.3g}"))
+            scales.append(_Scale(b, -m, m, mpl.colormaps["PuOr_r"], f"colour scale: bias ±{m:.3g}"))
             continue
         v = np.asarray(stats[i].mean, dtype=np.float64)
         r_lo, r_hi = (float(x) for x in layer.activation.output_range)
