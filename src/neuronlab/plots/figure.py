@@ -2,10 +2,12 @@
 Agg figure, saving, and the names of features, classes and layers."""
 from __future__ import annotations
 
+import io
 import os
 from typing import Any
 
 from .._util.extras import require
+from .._util.files import atomic_write
 from .._util.validate import check_number
 from ..errors import HyperparameterError
 
@@ -37,7 +39,12 @@ def _figure(figsize: tuple[float, float], dpi: float) -> Any:
     return fig
 
 
-def _save(fig: Any, path: Any) -> Any:
+def _save(fig: Any, path: Any, *, palette: bool = False) -> Any:
+    """Write ``fig`` to ``path`` (when given) as a whole file or not at all, and return it.
+
+    ``palette=True`` writes a PNG with a palette of at most 256 colours instead of full
+    colour: pictures of many thin lines compress several times better, and look the same.
+    """
     if path is None:
         return fig
     path = os.fspath(path)
@@ -47,8 +54,27 @@ def _save(fig: Any, path: Any) -> Any:
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         raise FileNotFoundError(f"folder {parent!r} does not exist; create it first")
-    fig.savefig(path, format=_FORMATS[ext], dpi=fig.dpi, facecolor="white")
+    fmt = _FORMATS[ext]
+
+    def write(fh: Any) -> None:
+        if palette and fmt == "png":
+            _write_palette_png(fig, fh)
+        else:
+            fig.savefig(fh, format=fmt, dpi=fig.dpi, facecolor="white")
+
+    atomic_write(path, write)
     return fig
+
+
+def _write_palette_png(fig: Any, fh: Any) -> None:
+    """``fig`` as a PNG of at most 256 colours (Pillow comes with matplotlib)."""
+    from PIL import Image
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi, facecolor="white")
+    buf.seek(0)
+    with Image.open(buf) as im:
+        rgb = im.convert("RGB")
+    rgb.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(fh, format="PNG")
 
 
 def _check_dpi(dpi: Any) -> float:
@@ -72,3 +98,62 @@ def _class_names(net: Any, k: int) -> list[str]:
 def _layer_label(net: Any, i: int) -> str:
     layer = net.layers[i]
     return f"layer {i} · {layer.activation.name}"
+
+
+# ---------------------------------------------------------------------------------------
+# share axes (accuracy, % of neurons): never past 0 % or 100 %, evenly spaced ticks
+# ---------------------------------------------------------------------------------------
+
+def _share_ticks(lo: float, hi: float, scale: float) -> Any:
+    """Evenly spaced, round ticks between ``lo`` and ``hi``, none outside ``[0, scale]``."""
+    import numpy as np
+    mpl = _mpl()
+    ticks = mpl.ticker.MaxNLocator(nbins=5, steps=[1, 2, 5, 10]).tick_values(lo, hi)
+    eps = 1e-9 * scale
+    return np.array([t for t in ticks if max(lo, 0.0) - eps <= t <= min(hi, scale) + eps])
+
+
+def _share_axis(ax: Any, values: Any = None, *, scale: float = 1.0, which: str = "y",
+                min_span: float = 0.1) -> tuple[float, float]:
+    """Make ``ax``'s ``which`` axis a share axis: limits inside ``[0, scale]`` (plus a margin
+    of 2 % of the view, so that a line at 0 % or 100 % is not hidden by the frame), percent
+    labels and evenly spaced ticks that never go past 0 % or 100 %.
+
+    With ``values`` the view zooms onto them (at least ``min_span`` of the scale wide);
+    without, it shows the whole range.  Returns the limits before the margin.
+    """
+    import numpy as np
+    mpl = _mpl()
+    v = np.asarray([] if values is None else values, dtype=np.float64).ravel()
+    v = np.clip(v[np.isfinite(v)], 0.0, scale)
+    lo, hi = (0.0, scale) if v.size == 0 else (float(v.min()), float(v.max()))
+    span = min(max(hi - lo, min_span * scale) * 1.15, scale)
+    mid = (lo + hi) / 2.0
+    lo, hi = mid - span / 2.0, mid + span / 2.0
+    if lo < 0.0:
+        lo, hi = 0.0, span
+    if hi > scale:
+        lo, hi = scale - span, scale
+    ticks = _share_ticks(lo, hi, scale)
+    pct = ticks * 100.0 / scale
+    decimals = next((d for d in range(4) if np.allclose(pct, np.round(pct, d), atol=1e-9)), 4)
+    margin = 0.02 * (hi - lo)
+    axis = ax.yaxis if which == "y" else ax.xaxis
+    (ax.set_ylim if which == "y" else ax.set_xlim)(lo - margin, hi + margin)
+    axis.set_major_locator(mpl.ticker.FixedLocator(ticks))
+    axis.set_major_formatter(mpl.ticker.PercentFormatter(scale, decimals=decimals))
+    return lo, hi
+
+
+def _legend_away(ax: Any, ys: Any, **kwargs: Any) -> Any:
+    """A legend in the right-hand corner (upper or lower) that the data of the right half of
+    the plot stay away from, so that it never covers the lines' ends."""
+    import numpy as np
+    lo, hi = ax.get_ylim()
+    tail = [np.asarray(y, dtype=np.float64)[len(y) // 2:] for y in ys if len(y)]
+    tail = np.concatenate(tail) if tail else np.array([])
+    tail = tail[np.isfinite(tail)]
+    if tail.size and ax.get_yscale() == "log":
+        tail, lo, hi = np.log10(tail[tail > 0]), np.log10(lo), np.log10(hi)
+    high = tail.size and np.mean((tail - lo) / (hi - lo or 1.0)) > 0.5
+    return ax.legend(loc="lower right" if high else "upper right", **kwargs)

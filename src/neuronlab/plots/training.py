@@ -10,7 +10,7 @@ import numpy as np
 from .._util.validate import check_int
 from ..errors import ArgumentTypeError, HyperparameterError
 from ..inspect import neuron_stats, trace
-from .figure import _check_dpi, _figure, _mpl, _save
+from .figure import _check_dpi, _figure, _legend_away, _mpl, _save, _share_axis
 
 _TRAIN, _VAL = "#1f77b4", "#d62728"
 
@@ -75,7 +75,7 @@ def training_curves(history: Any, *, path: Any = None, logy: bool = False,
         if best is not None:
             ax.axvline(best, color="0.4", ls=":", lw=1.2, label=f"best epoch ({best})")
         if key == "accuracy":
-            ax.yaxis.set_major_formatter(_mpl().ticker.PercentFormatter(1.0, decimals=0))
+            _share_axis(ax, list(h[key]) + list(h.get("val_" + key, [])))
         if (key == "loss" and logy) or key == "lr":
             if min(float(v) for v in h[key]) > 0:
                 ax.set_yscale("log")
@@ -85,7 +85,7 @@ def training_curves(history: Any, *, path: Any = None, logy: bool = False,
         ax.grid(True, alpha=0.3)
         ax.xaxis.set_major_locator(_mpl().ticker.MaxNLocator(integer=True))
         if key != "lr":
-            ax.legend(fontsize=9)
+            _legend_away(ax, [h[key], h.get("val_" + key, [])], fontsize=9)
     fig.suptitle(f"Training curves ({len(epochs)} epochs)", fontsize=12)
     return _save(fig, path)
 
@@ -163,6 +163,9 @@ def activation_histograms(net: Any = None, X: Any = None, *, history: Any = None
         cb.ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     where = f"on {ref.settings['n_samples']} samples" if current is not None else f"at epoch {ep_numbers[-1]}"
     fig.suptitle(f"Activation values per layer {where}", fontsize=12, fontweight="bold")
+    handles, names = axes[0].get_legend_handles_labels()
+    if handles:      # one legend under the panels, where it covers no bars
+        fig.legend(handles, names, loc="outside lower center", ncols=len(handles), fontsize=9, frameon=False)
     return _save(fig, path)
 
 
@@ -175,7 +178,7 @@ def _layer_histogram(ax: Any, ls: Any, a: np.ndarray | None, bins: int, log: boo
         if hi - lo < 1e-12:
             lo, hi = lo - 0.5, hi + 0.5
         ax.hist(a, bins=bins, range=(lo, hi), density=True, color="0.78", edgecolor="0.5", lw=0.5,
-                label="now" if recorded else None)
+                label="now (on X)" if recorded else "activation values")
     for e, st in recorded:
         layer_stats = next((l for l in st.layers if l.index == ls.index), None)
         if layer_stats is None or layer_stats.hist_counts.size == 0:
@@ -184,18 +187,19 @@ def _layer_histogram(ax: Any, ls: Any, a: np.ndarray | None, bins: int, log: boo
         density = counts / max(counts.sum(), 1) / np.diff(edges)
         ax.stairs(density, edges, baseline=None, color=cmap(enorm(e)), lw=1.5)
     if ls.threshold is not None:
-        ax.axvline(ls.threshold, color="#d62728", ls="--", lw=1.3, label=f"fires above {ls.threshold:.3g}")
+        ax.axvline(ls.threshold, color="#d62728", ls="--", lw=1.3, label="firing threshold")
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("activation value")
     ax.set_ylabel("density of values" + (" (log scale)" if log else ""))
     role = " (output)" if ls.is_output else ""
     facts = f"{ls.firing_fraction:.0%} firing · {ls.dead_fraction:.0%} dead"
+    if ls.threshold is not None:
+        facts = f"fires above {ls.threshold:.3g} · " + facts
     if ls.saturating:
         facts += f" · {ls.saturated_fraction:.0%} saturated"
     ax.set_title(f"layer {ls.index}{role} · {ls.activation} · {ls.n_neurons} neurons\n{facts}", fontsize=10)
     ax.grid(True, alpha=0.25)
-    ax.legend(fontsize=8, loc="upper right")
 
 
 def _pick_epochs(recorded: list[int], epochs: Sequence[int] | None, most: int = 5) -> list[int]:
@@ -214,23 +218,27 @@ def _pick_epochs(recorded: list[int], epochs: Sequence[int] | None, most: int = 
 # neuron health over training
 # ---------------------------------------------------------------------------------------
 
-def neuron_health(history: Any, *, path: Any = None, figsize: tuple[float, float] = (13.0, 4.2),
+def neuron_health(history: Any, *, path: Any = None, figsize: tuple[float, float] = (13.0, 4.6),
                   dpi: float = 100) -> Any:
     """Share of firing, dead and saturated neurons per layer over the epochs, from a run
-    with :class:`~neuronlab.callbacks.NeuronMonitor`."""
-    mpl = _mpl()
-    h = getattr(history, "history", history)
-    if isinstance(h, dict) and isinstance(h.get("history"), dict):     # History.to_dict()
-        h = h["history"]
-    if not isinstance(h, dict) or "dead_fraction" not in h:
-        raise HyperparameterError(
-            "this history holds no neuron statistics; train with "
-            "callbacks=[nl.callbacks.NeuronMonitor(X_val)] to record them each epoch")
-    dead = np.asarray(h["dead_fraction"], dtype=np.float64)
-    sat = np.asarray(h.get("saturated_fraction", np.zeros_like(dead)), dtype=np.float64)
-    fire = np.asarray(h.get("firing_fraction", np.full_like(dead, np.nan)), dtype=np.float64)
-    if dead.ndim != 2 or dead.shape[0] == 0:
-        raise HyperparameterError("dead_fraction must hold one list of per-layer shares per epoch")
+    with :class:`~neuronlab.callbacks.NeuronMonitor`.
+
+    Every axis runs from 0 % to 100 %.  Layers whose lines coincide (several at 0 % dead,
+    say) stay visible: each layer has its own marker and the earlier layers are drawn
+    wider underneath the later ones, and the panel names the layers that overlap.
+
+    Parameters
+    ----------
+    history : History or dict
+        What :meth:`Network.fit` returns (or ``history.to_dict()``) with ``NeuronMonitor``.
+    path : str or path, optional
+        Write the picture there (``.png`` or ``.svg``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fire, dead, sat = _health_shares(history)
     n_ep, n_layers = dead.shape
     epochs = list(getattr(history, "epochs", []) or [])
     if len(epochs) != n_ep:
@@ -240,17 +248,13 @@ def neuron_health(history: Any, *, path: Any = None, figsize: tuple[float, float
     acts = extra.get("neuron_activations") or ["?"] * n_layers
     stats = extra.get("neuron_stats") or []
     saturating = [bool(stats[-1].layers[k].saturating) if stats else True for k in range(n_layers)]
+    labels = [f"layer {positions[k]} ({acts[k]})" + (" · output" if k == n_layers - 1 else "")
+              for k in range(n_layers)]
     fig = _figure(figsize, _check_dpi(dpi))
     axes = fig.subplots(1, 3, sharex=True)
-    colors = mpl.colormaps["tab10"]
-    marker = "o" if n_ep <= 30 else None
-    for k in range(n_layers):
-        label = f"layer {positions[k]} ({acts[k]})" + (" · output" if k == n_layers - 1 else "")
-        c = colors(k % 10)
-        axes[0].plot(epochs, 100 * fire[:, k], color=c, marker=marker, ms=3, lw=1.8, label=label)
-        axes[1].plot(epochs, 100 * dead[:, k], color=c, marker=marker, ms=3, lw=1.8, label=label)
-        if saturating[k]:
-            axes[2].plot(epochs, 100 * sat[:, k], color=c, marker=marker, ms=3, lw=1.8, label=label)
+    everyone = [True] * n_layers
+    for ax, shares, shown in zip(axes, (fire, dead, sat), (everyone, everyone, saturating)):
+        _health_panel(ax, epochs, 100.0 * shares, labels, shown)
     if not any(saturating):
         axes[2].text(0.5, 0.5, "no saturating activations\n(sigmoid, tanh, ...) in this network",
                      transform=axes[2].transAxes, ha="center", va="center", fontsize=9, color="0.4")
@@ -260,13 +264,73 @@ def neuron_health(history: Any, *, path: Any = None, figsize: tuple[float, float
               f"Saturated: |f′| < {d:g} on ≥ {f:.0%} of samples"]
     for ax, title in zip(axes, titles):
         ax.set_title(title, fontsize=10, fontweight="bold")
-        ax.set_xlabel("epoch")
         ax.set_ylabel("% of the layer's neurons" if ax is not axes[0] else "% of values past the threshold")
-        ax.set_ylim(-3, 103)
-        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(100))
-        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
-        ax.grid(True, alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(n_layers, 5), fontsize=9, frameon=False)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=min(n_layers, 5), fontsize=9, frameon=False)
     fig.suptitle("Neuron health during training", fontsize=12)
     return _save(fig, path)
+
+
+_MARKERS = "osD^v<>ph*"
+
+
+def _health_shares(history: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The firing, dead and saturated shares, each of shape ``(epochs, layers)``."""
+    h = getattr(history, "history", history)
+    if isinstance(h, dict) and isinstance(h.get("history"), dict):     # History.to_dict()
+        h = h["history"]
+    if not isinstance(h, dict) or "dead_fraction" not in h:
+        raise HyperparameterError(
+            "this history holds no neuron statistics; train with "
+            "callbacks=[nl.callbacks.NeuronMonitor(X_val)] to record them each epoch")
+    dead = np.asarray(h["dead_fraction"], dtype=np.float64)
+    if dead.ndim != 2 or dead.shape[0] == 0:
+        raise HyperparameterError("dead_fraction must hold one list of per-layer shares per epoch")
+    sat = np.asarray(h.get("saturated_fraction", np.zeros_like(dead)), dtype=np.float64)
+    fire = np.asarray(h.get("firing_fraction", np.full_like(dead, np.nan)), dtype=np.float64)
+    return fire, dead, sat
+
+
+def _health_panel(ax: Any, epochs: list[int], percents: np.ndarray, labels: list[str], shown: list[bool]) -> None:
+    """One share over the epochs, a line per layer, on a 0–100 % axis; coinciding lines
+    stay visible (wider lines and bigger markers underneath) and are named in a note."""
+    mpl = _mpl()
+    colors = mpl.colormaps["tab10"]
+    drawn = [k for k in range(len(labels)) if shown[k]]
+    n = max(len(drawn), 1)
+    for rank, k in enumerate(drawn):
+        under = (n - 1 - rank) / max(n - 1, 1)          # 1 for the first layer drawn, 0 for the last
+        ax.plot(epochs, percents[:, k], color=colors(k % 10), lw=1.4 + 3.0 * under,
+                marker=_MARKERS[k % len(_MARKERS)] if len(epochs) <= 30 else None, ms=4 + 5 * under,
+                mfc="white" if rank % 2 else None, label=labels[k], zorder=2 + rank)
+    note = _overlap_note(percents, labels, drawn)
+    if note:
+        ax.text(0.98, 0.96, note, transform=ax.transAxes, ha="right", va="top", fontsize=8, color="0.25",
+                bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="0.7", lw=0.6, alpha=0.9), zorder=10)
+    ax.set_xlabel("epoch")
+    _share_axis(ax, scale=100.0)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.grid(True, alpha=0.3)
+
+
+def _overlap_note(percents: np.ndarray, labels: list[str], drawn: list[int]) -> str:
+    """A line per group of layers whose shares are equal at every epoch, e.g.
+    ``"layers 0, 1: 0 % throughout (lines overlap)"``; empty when no lines coincide."""
+    groups: list[list[int]] = []
+    for k in drawn:
+        for g in groups:
+            if np.allclose(percents[:, k], percents[:, g[0]], atol=0.05, equal_nan=True):
+                g.append(k)
+                break
+        else:
+            groups.append([k])
+    lines = []
+    for g in groups:
+        if len(g) < 2:
+            continue
+        names = ", ".join(labels[k].split(" (")[0].removeprefix("layer ") for k in g)
+        col = percents[:, g[0]]
+        same = bool(np.all(np.isfinite(col))) and float(np.ptp(col)) < 0.05
+        level = f"{col[0]:.0f} % throughout" if same else "the same shares"
+        lines.append(f"layers {names}: {level} (lines overlap)")
+    return "\n".join(lines)
