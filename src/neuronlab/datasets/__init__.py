@@ -130,6 +130,14 @@ def load(name: str, *, target: str | None = None, task: str = "auto", require_ta
         raise unknown_name("data set", name, names())
     if kwargs:
         raise HyperparameterError(f"options {sorted(kwargs)} apply to generated data sets only")
+    return _load_file(name, target=target, task=task, require_target=require_target,
+                      feature_names=feature_names, header=header)
+
+
+def _load_file(name: str, *, target: str | None, task: str, require_target: bool,
+               feature_names: Sequence[str] | None, header: bool | None) -> Dataset:
+    """A data set from a file path, or an IDX pair ``"images,labels"``; the format from the
+    name and the first bytes (zip and ``.npy`` magic: ``.npz``; IDX; else CSV)."""
     if "," in name:
         if header is not None:
             raise HyperparameterError(f"header= applies to CSV files only, not to the IDX pair {name}")

@@ -225,6 +225,22 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
         raise ArgumentTypeError(f"header must be True, False or None, got {header!r}")
     path = os.fspath(path)
     header, rows = _read_rows(path, delimiter, header)
+    target, features = _csv_columns(path, header, target, require_target, feature_names)
+    col = {h: i for i, h in enumerate(header)}
+    fidx = [col[f] for f in features]
+    X = np.empty((len(rows), len(features)), dtype=np.float64)
+    for r, (line, fields) in enumerate(rows):
+        for j, ci in enumerate(fidx):
+            X[r, j] = _parse_number(fields[ci], line, header[ci], path)
+    name = os.path.basename(path)
+    if target is None or target not in col:
+        return _unlabeled(X, features, task, name, target)
+    return _csv_targets(path, rows, col[target], target, X, features, task)
+
+
+def _csv_columns(path: str, header: list[str], target: str | None, require_target: bool,
+                 feature_names: Sequence[str] | None) -> tuple[str | None, list[str]]:
+    """The target column (None or absent: no targets) and the feature columns of a CSV file."""
     if target is not None and target not in header:
         if require_target or feature_names is None:
             import difflib
@@ -235,9 +251,11 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
     if target is None and require_target:
         target = header[-1]
     has_target = target is not None and target in header
-    if feature_names is not None:
+    others = [h for h in header if not (has_target and h == target)]
+    if feature_names is None:
+        features = others
+    else:
         missing = [f for f in feature_names if f not in header]
-        others = [h for h in header if not (has_target and h == target)]
         if missing and len(others) == len(feature_names) and not set(others) & set(feature_names):
             feature_names = others  # no name in common, same count: the columns in file order
             missing = []
@@ -246,19 +264,14 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
                             f"{' …' if len(missing) > 5 else ''}; the model expects the columns "
                             f"{', '.join(feature_names[:8])}{' …' if len(feature_names) > 8 else ''}")
         features = list(feature_names)
-    else:
-        features = [h for h in header if not (has_target and h == target)]
     if not features:
         raise DataError(f"{path} has no feature columns besides the target '{target}'")
-    col = {h: i for i, h in enumerate(header)}
-    fidx = [col[f] for f in features]
-    X = np.empty((len(rows), len(features)), dtype=np.float64)
-    for r, (line, fields) in enumerate(rows):
-        for j, ci in enumerate(fidx):
-            X[r, j] = _parse_number(fields[ci], line, header[ci], path)
-    if not has_target:
-        return _unlabeled(X, features, task, os.path.basename(str(path)), target)
-    ti = col[target]
+    return target, features
+
+
+def _csv_targets(path: str, rows: list[tuple[int, list[str]]], ti: int, target: str, X: np.ndarray,
+                 features: list[str], task: str) -> Dataset:
+    """The data set of features ``X`` and the targets in column ``ti``, read as ``task`` says."""
     raw = [fields[ti].strip() for _, fields in rows]
     for (line, _), v in zip(rows, raw):
         if not v:
@@ -268,16 +281,17 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
         values = [float(v) for v in raw]
     floats_ok = all(isinstance(v, (int, float)) for v in values)
     kind = task if task != "auto" else _infer_task(values, floats_ok)
+    name = os.path.basename(path)
     if kind == "regression":
         if not floats_ok:
             for (line, _), v in zip(rows, raw):
                 _parse_number(v, line, target, path)
         y = np.asarray(values, dtype=np.float64)
-        return Dataset(X, y, features, [target], "regression", os.path.basename(str(path)), target)
+        return Dataset(X, y, features, [target], "regression", name, target)
     if floats_ok and not numeric:
         values = raw  # e.g. 0.5 / 1.5 treated as classes: keep their text
     classes, y = _index_classes(values)
-    return Dataset(X, y, features, classes, "classification", os.path.basename(str(path)), target)
+    return Dataset(X, y, features, classes, "classification", name, target)
 
 
 def write_csv(path: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
