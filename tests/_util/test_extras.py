@@ -1,12 +1,15 @@
 """Optional dependencies: require() returns the module, or one error with one install hint."""
+import ast
 import sys
+from pathlib import Path
 
 import pytest
 
 import neuronlab as nl
 from neuronlab._util.extras import install_hint, require
 
-HINT = "pip install 'neuronlab[plot]' (from a checkout: pip install -e '.[plot]')"
+HINT = ("pip install 'neuronlab[plot]' (from a checkout: pip install -e '.[plot]'; "
+        "from a built wheel: pip install '<wheel file>[plot]')")
 
 
 def test_an_installed_module_is_returned():
@@ -60,8 +63,8 @@ def test_every_face_uses_the_one_hint(monkeypatch, name, extra):
     monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(nl.MissingExtraError) as err:
         require(name, extra=extra)
-    assert str(err.value).endswith(f"install it with: pip install 'neuronlab[{extra}]' "
-                                   f"(from a checkout: pip install -e '.[{extra}]')")
+    assert str(err.value).endswith(f"install it with: {install_hint(extra)}")
+    assert f"pip install -e '.[{extra}]'" in str(err.value) and f"'<wheel file>[{extra}]'" in str(err.value)
 
 
 def test_an_optional_accelerator_is_the_module_or_none(monkeypatch):
@@ -70,3 +73,33 @@ def test_an_optional_accelerator_is_the_module_or_none(monkeypatch):
     assert optional("json") is json
     monkeypatch.setitem(sys.modules, "numba", None)
     assert optional("numba") is None
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _extras_named_in_the_source():
+    """Every ``extra=`` that a ``require``/``missing``/``install_hint`` call in src/ names."""
+    named = set()
+    for path in (ROOT / "src" / "neuronlab").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in (
+                    "require", "missing", "install_hint"):
+                values = [k.value for k in node.keywords if k.arg == "extra"]
+                if getattr(node.func, "id", None) == "install_hint" and node.args:
+                    values.append(node.args[0])
+                named |= {v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)}
+    return named
+
+
+def test_every_extra_a_hint_names_exists_in_pyproject():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and later
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    named = _extras_named_in_the_source()
+    assert {"plot", "sklearn", "sweep", "cli"} <= named
+    assert named <= set(extras), sorted(named - set(extras))
+
+
+def test_the_readme_quotes_the_hint_as_the_code_spells_it():
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"install it with: {install_hint('plot')}" in readme

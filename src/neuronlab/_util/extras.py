@@ -8,16 +8,18 @@ from ..errors import MissingExtraError
 
 
 def install_hint(extra: str | None, package: str | None = None) -> str:
-    """The command that installs an extra (or, with ``extra=None``, a plain package).
+    """The command that installs an extra (or, with ``extra=None``, a plain package), in the
+    three forms that work: from the package index, from a checkout (editable), from a wheel.
 
     >>> install_hint("plot")
-    "pip install 'neuronlab[plot]' (from a checkout: pip install -e '.[plot]')"
+    "pip install 'neuronlab[plot]' (from a checkout: pip install -e '.[plot]'; from a built wheel: pip install '<wheel file>[plot]')"
     >>> install_hint(None, "pandas")
     'pip install pandas'
     """
     if extra is None:
         return f"pip install {package}"
-    return f"pip install 'neuronlab[{extra}]' (from a checkout: pip install -e '.[{extra}]')"
+    return (f"pip install 'neuronlab[{extra}]' (from a checkout: pip install -e '.[{extra}]'; "
+            f"from a built wheel: pip install '<wheel file>[{extra}]')")
 
 
 def missing(what: str, package: str, extra: str | None) -> MissingExtraError:
@@ -25,7 +27,7 @@ def missing(what: str, package: str, extra: str | None) -> MissingExtraError:
     with: <command>"``.
 
     >>> print(missing("neuronlab.plots", "matplotlib", "plot"))
-    neuronlab.plots needs matplotlib; install it with: pip install 'neuronlab[plot]' (from a checkout: pip install -e '.[plot]')
+    neuronlab.plots needs matplotlib; install it with: pip install 'neuronlab[plot]' (from a checkout: pip install -e '.[plot]'; from a built wheel: pip install '<wheel file>[plot]')
     """
     return MissingExtraError(f"{what} needs {package}; install it with: {install_hint(extra, package)}")
 

@@ -27,7 +27,8 @@ from .._util.registry import unknown_name
 from .dataset import (Dataset, Standardizer, class_labels, decode_classes, decode_values, encode_targets,
                       model_metadata, prepare_features, train_test_split)
 from .builtin import _GENERATED, _SKLEARN, _set_key, blobs, circles, load_sklearn, moons, spirals, xor
-from .files import _check_file, _is_idx, read_csv, read_idx, read_idx_pair, read_npz, write_csv, write_idx
+from .files import (_NPY_MAGIC, _ZIP_MAGIC, _check_file, _first_bytes, _is_idx, read_csv, read_idx,
+                    read_idx_pair, read_npz, write_csv, write_idx)
 
 __all__ = [
     "Dataset", "Standardizer", "MissingExtraError", "names", "generated_names", "real_names", "load",
@@ -66,12 +67,12 @@ def describe() -> list[dict[str, str]]:
 
 def _looks_like_path(spec: str) -> bool:
     return (os.sep in spec or "/" in spec or "," in spec or os.path.exists(spec)
-            or os.path.splitext(spec)[1].lower() in (".csv", ".npz", ".gz", ".idx", ".tsv", ".txt")
+            or os.path.splitext(spec)[1].lower() in (".csv", ".npz", ".npy", ".gz", ".idx", ".tsv", ".txt")
             or "ubyte" in spec.lower())
 
 
 def load(name: str, *, target: str | None = None, task: str = "auto", require_target: bool = True,
-         feature_names: Sequence[str] | None = None, **kwargs: Any) -> Dataset:
+         feature_names: Sequence[str] | None = None, header: bool | None = None, **kwargs: Any) -> Dataset:
     """A data set by built-in name or from a file.
 
     Parameters
@@ -91,6 +92,10 @@ def load(name: str, *, target: str | None = None, task: str = "auto", require_ta
         Files only: if False, a file without targets is read as unlabeled features.
     feature_names : sequence of str, optional
         CSV only: the feature columns to read, in this order (a model's features).
+    header : bool, optional
+        CSV only: False reads a file without a header row, naming the columns ``x0``, ``x1``, …;
+        True takes the first row as the header even when it holds only numbers; None (the
+        default) refuses a first row that looks like data (see :func:`read_csv`).
 
     Raises
     ------
@@ -99,13 +104,19 @@ def load(name: str, *, target: str | None = None, task: str = "auto", require_ta
     ArgumentTypeError
         ``name`` is not a str.
     DataError
-        A missing or malformed file (the message names the line and column).
+        A missing, damaged or malformed file (the message names the file, and for CSV the line
+        and column).
+    HyperparameterError
+        Options that do not apply to the data named (``header`` for a non-CSV source, generator
+        options for a file).
     """
     if not isinstance(name, str):
         raise ArgumentTypeError(f"data must be a built-in name or a file path (a str), got {type(name).__name__}")
     if not name.strip():
         raise UnknownNameError("data must be a built-in name or a file path, got an empty name")
     key = _set_key(name)
+    if header is not None and (key in _GENERATED or key in _SKLEARN):
+        raise HyperparameterError(f"header= applies to CSV files only, not to the data set '{key}'")
     if key in _GENERATED:
         try:
             return _GENERATED[key](**kwargs)
@@ -119,15 +130,28 @@ def load(name: str, *, target: str | None = None, task: str = "auto", require_ta
         raise unknown_name("data set", name, names())
     if kwargs:
         raise HyperparameterError(f"options {sorted(kwargs)} apply to generated data sets only")
+    return _load_file(name, target=target, task=task, require_target=require_target,
+                      feature_names=feature_names, header=header)
+
+
+def _load_file(name: str, *, target: str | None, task: str, require_target: bool,
+               feature_names: Sequence[str] | None, header: bool | None) -> Dataset:
+    """A data set from a file path, or an IDX pair ``"images,labels"``; the format from the
+    name and the first bytes (zip and ``.npy`` magic: ``.npz``; IDX; else CSV)."""
     if "," in name:
+        if header is not None:
+            raise HyperparameterError(f"header= applies to CSV files only, not to the IDX pair {name}")
         parts = [p.strip() for p in name.split(",")]
         if len(parts) != 2 or not all(parts):
             raise DataError(f"an IDX pair is two paths separated by one comma (images,labels), got {name!r}")
         return read_idx_pair(parts[0], parts[1], task=task)
     _check_file(name)
-    low = name.lower()
-    if low.endswith(".npz"):
+    binary = name.lower().endswith((".npz", ".npy")) or _first_bytes(name).startswith((_ZIP_MAGIC, _NPY_MAGIC))
+    if header is not None and (binary or _is_idx(name)):
+        raise HyperparameterError(f"header= applies to CSV files only, not to {name}")
+    if binary:
         return read_npz(name, task=task, require_target=require_target)
     if _is_idx(name):
         return read_idx_pair(name, None, task=task)
-    return read_csv(name, target=target, task=task, require_target=require_target, feature_names=feature_names)
+    return read_csv(name, target=target, task=task, require_target=require_target, feature_names=feature_names,
+                    header=header)

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import math
 import os
 import struct
+import zipfile
+import zlib
 from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import DataError, HyperparameterError, ShapeError
+from ..errors import ArgumentTypeError, DataError, HyperparameterError, ShapeError
 from .._util.validate import check_array
 from .dataset import Dataset, _plain
 
@@ -30,48 +33,98 @@ def _check_file(path: str) -> None:
 # CSV
 # ---------------------------------------------------------------------------------------
 
-def _read_rows(path: str, delimiter: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (line number, fields) for every non-blank row."""
+_HEADER_HINT = ("read it with header=False (command line: --no-header) to name the columns x0, x1, … "
+                "(the target is still the last column unless named), or add a header row of column names")
+
+
+def _read_text(path: str) -> str:
+    """The whole file as text (UTF-8, an optional byte-order mark dropped)."""
     _check_file(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             text = fh.read()
     except UnicodeDecodeError as err:
-        raise DataError(f"{path} is not a UTF-8 text file ({err.reason} at byte {err.start})") from None
+        raise DataError(f"{path} is not a UTF-8 text file ({err.reason} at byte {err.start}); "
+                        f"save it as UTF-8 CSV, or give a .npz or IDX file its own extension") from None
+    except OSError as err:
+        raise DataError(f"{path} could not be read ({err.strerror or err})") from None
     if not text.strip():
         raise DataError(f"{path} is empty; a CSV file needs a header row and at least one data row")
-    if delimiter is None:
-        first = text.splitlines()[0]
-        delimiter = max([",", ";", "\t"], key=first.count) if any(c in first for c in ",;\t") else ","
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
-    header: list[str] | None = None
+    return text
+
+
+def _sniff_delimiter(path: str, text: str) -> str:
+    """Tab for ``.tsv`` files, else the most frequent of ``,`` ``;`` and tab in the first line."""
+    if path.lower().endswith(".tsv"):
+        return "\t"
+    first = next(line for line in text.splitlines() if line.strip())
+    return max([",", ";", "\t"], key=first.count) if any(c in first for c in ",;\t") else ","
+
+
+def _split_rows(path: str, text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """(line number, fields) for every row that is not blank."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     try:
         for fields in reader:
-            if not fields or all(not f.strip() for f in fields):
-                continue
-            if header is None:
-                header = [f.strip() for f in fields]
-                continue
-            rows.append((reader.line_num, fields))
+            if fields and any(f.strip() for f in fields):
+                rows.append((reader.line_num, fields))
     except csv.Error as err:
         raise DataError(f"{path}, line {reader.line_num}: {err}") from None
-    assert header is not None
+    return rows
+
+
+def _looks_like_data(first: list[str], rest: list[tuple[int, list[str]]]) -> bool:
+    """True when every value of the first row is a number and the rows after it have numbers
+    in the same columns (so it reads as a data row, not as column names)."""
+    if not all(_finite_float(f) is not None for f in first):
+        return False
+    for _, fields in rest[:20]:
+        if len(fields) == len(first) and not all(_finite_float(f) is not None for f in fields):
+            return False
+    return True
+
+
+def _check_header(path: str, line: int, header: list[str]) -> None:
     for i, h in enumerate(header):
         if not h:
-            raise DataError(f"{path}, line 1: column {i + 1} of the header has no name")
+            raise DataError(f"{path}, line {line}: column {i + 1} of the header has no name; "
+                            f"name every column (or read the file with header=False)")
     seen: set[str] = set()
-    for h in header:
+    for i, h in enumerate(header):
         if h in seen:
-            raise DataError(f"{path}, line 1: the column name '{h}' appears twice in the header")
+            raise DataError(f"{path}, line {line}: the column name '{h}' appears twice in the header "
+                            f"(columns {header.index(h) + 1} and {i + 1}); give each column its own name")
         seen.add(h)
+
+
+def _read_rows(path: str, delimiter: str | None,
+               header: bool | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Column names and (line number, fields) for every data row.
+
+    ``header`` None: the first row is the header, and a first row that looks like data is
+    refused; True: the first row is the header, whatever it holds; False: every row is data
+    and the columns are named ``x0, x1, …``.
+    """
+    text = _read_text(path)
+    rows = _split_rows(path, text, delimiter or _sniff_delimiter(path, text))
+    if header is False:
+        names = [f"x{i}" for i in range(len(rows[0][1]))]
+    else:
+        line, first = rows.pop(0)
+        if header is None and _looks_like_data(first, rows):
+            shown = ", ".join(repr(f.strip()) for f in first[:4]) + (", …" if len(first) > 4 else "")
+            raise DataError(f"{path}, line {line}: the first row looks like data, not a header (only numbers: "
+                            f"{shown}); {_HEADER_HINT}; if it really is the header, pass header=True")
+        names = [f.strip() for f in first]
+        _check_header(path, line, names)
+        if not rows:
+            raise DataError(f"{path} has a header (line {line}) but no data rows")
     for line, fields in rows:
-        if len(fields) != len(header):
-            raise DataError(f"{path}, line {line}: expected {len(header)} values (one per header column), "
-                            f"got {len(fields)}")
-    if not rows:
-        raise DataError(f"{path} has a header but no data rows")
-    return header, rows
+        if len(fields) != len(names):
+            what = "one per header column" if header is not False else "as many as the first row"
+            raise DataError(f"{path}, line {line}: expected {len(names)} values ({what}), got {len(fields)}")
+    return names, rows
 
 
 def _parse_number(value: str, line: int, column: str, path: str) -> float:
@@ -81,7 +134,9 @@ def _parse_number(value: str, line: int, column: str, path: str) -> float:
     try:
         x = float(v)
     except ValueError:
-        raise DataError(f"{path}, line {line}, column '{column}': {v!r} is not a number") from None
+        hint = " (a decimal comma? write numbers with a decimal point, e.g. 1.5)" \
+            if "," in v and _finite_float(v.replace(",", ".")) is not None else ""
+        raise DataError(f"{path}, line {line}, column '{column}': {v!r} is not a number{hint}") from None
     if not math.isfinite(x):
         raise DataError(f"{path}, line {line}, column '{column}': {v!r} is not a finite number")
     return x
@@ -129,8 +184,9 @@ def _unlabeled(X: np.ndarray, fnames: list[str], task: str, name: str, target: s
 
 
 def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimiter: str | None = None,
-             require_target: bool = True, feature_names: Sequence[str] | None = None) -> Dataset:
-    """Read a CSV file with a header row.
+             require_target: bool = True, feature_names: Sequence[str] | None = None,
+             header: bool | None = None) -> Dataset:
+    """Read a CSV (or tab-separated) file, with a header row unless ``header=False``.
 
     Parameters
     ----------
@@ -141,7 +197,8 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
     task : {"auto", "classification", "regression"}
         ``auto``: a non-numeric target, or integers with few distinct values, is a class label.
     delimiter : str, optional
-        Default: the most frequent of ``,`` ``;`` and tab in the header line.
+        Default: tab for a ``.tsv`` file, else the most frequent of ``,`` ``;`` and tab in the
+        first line.
     require_target : bool
         If False and ``feature_names`` are given, the target column may be absent (data to
         predict on); if False without ``feature_names``, every column is a feature when
@@ -149,16 +206,41 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
     feature_names : sequence of str, optional
         The columns to use as features, in this order (the model's features); by default
         every column but the target.
+    header : bool, optional
+        None (the default): the first row names the columns, and a first row of numbers only
+        (like the rows after it) is refused as a likely missing header.  True: the first row
+        is the header, whatever it holds.  False: the file has no header; every row is data
+        and the columns are named ``x0``, ``x1``, … (so the default target is the last one).
 
     Raises
     ------
     DataError
         With the line and column: ``line 17, column 'age': 'abc' is not a number``,
-        ``missing value``, a row of the wrong length, an unknown target column.
+        ``missing value``, a row of the wrong length, an unknown target column, a header
+        with an empty or repeated name, a first row that looks like data.
     """
     if task not in ("auto", "classification", "regression"):
         raise HyperparameterError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")
-    header, rows = _read_rows(str(path), delimiter)
+    if header is not None and not isinstance(header, bool):
+        raise ArgumentTypeError(f"header must be True, False or None, got {header!r}")
+    path = os.fspath(path)
+    header, rows = _read_rows(path, delimiter, header)
+    target, features = _csv_columns(path, header, target, require_target, feature_names)
+    col = {h: i for i, h in enumerate(header)}
+    fidx = [col[f] for f in features]
+    X = np.empty((len(rows), len(features)), dtype=np.float64)
+    for r, (line, fields) in enumerate(rows):
+        for j, ci in enumerate(fidx):
+            X[r, j] = _parse_number(fields[ci], line, header[ci], path)
+    name = os.path.basename(path)
+    if target is None or target not in col:
+        return _unlabeled(X, features, task, name, target)
+    return _csv_targets(path, rows, col[target], target, X, features, task)
+
+
+def _csv_columns(path: str, header: list[str], target: str | None, require_target: bool,
+                 feature_names: Sequence[str] | None) -> tuple[str | None, list[str]]:
+    """The target column (None or absent: no targets) and the feature columns of a CSV file."""
     if target is not None and target not in header:
         if require_target or feature_names is None:
             import difflib
@@ -169,9 +251,11 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
     if target is None and require_target:
         target = header[-1]
     has_target = target is not None and target in header
-    if feature_names is not None:
+    others = [h for h in header if not (has_target and h == target)]
+    if feature_names is None:
+        features = others
+    else:
         missing = [f for f in feature_names if f not in header]
-        others = [h for h in header if not (has_target and h == target)]
         if missing and len(others) == len(feature_names) and not set(others) & set(feature_names):
             feature_names = others  # no name in common, same count: the columns in file order
             missing = []
@@ -180,19 +264,14 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
                             f"{' …' if len(missing) > 5 else ''}; the model expects the columns "
                             f"{', '.join(feature_names[:8])}{' …' if len(feature_names) > 8 else ''}")
         features = list(feature_names)
-    else:
-        features = [h for h in header if not (has_target and h == target)]
     if not features:
         raise DataError(f"{path} has no feature columns besides the target '{target}'")
-    col = {h: i for i, h in enumerate(header)}
-    fidx = [col[f] for f in features]
-    X = np.empty((len(rows), len(features)), dtype=np.float64)
-    for r, (line, fields) in enumerate(rows):
-        for j, ci in enumerate(fidx):
-            X[r, j] = _parse_number(fields[ci], line, header[ci], path)
-    if not has_target:
-        return _unlabeled(X, features, task, os.path.basename(str(path)), target)
-    ti = col[target]
+    return target, features
+
+
+def _csv_targets(path: str, rows: list[tuple[int, list[str]]], ti: int, target: str, X: np.ndarray,
+                 features: list[str], task: str) -> Dataset:
+    """The data set of features ``X`` and the targets in column ``ti``, read as ``task`` says."""
     raw = [fields[ti].strip() for _, fields in rows]
     for (line, _), v in zip(rows, raw):
         if not v:
@@ -202,16 +281,17 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
         values = [float(v) for v in raw]
     floats_ok = all(isinstance(v, (int, float)) for v in values)
     kind = task if task != "auto" else _infer_task(values, floats_ok)
+    name = os.path.basename(path)
     if kind == "regression":
         if not floats_ok:
             for (line, _), v in zip(rows, raw):
                 _parse_number(v, line, target, path)
         y = np.asarray(values, dtype=np.float64)
-        return Dataset(X, y, features, [target], "regression", os.path.basename(str(path)), target)
+        return Dataset(X, y, features, [target], "regression", name, target)
     if floats_ok and not numeric:
         values = raw  # e.g. 0.5 / 1.5 treated as classes: keep their text
     classes, y = _index_classes(values)
-    return Dataset(X, y, features, classes, "classification", os.path.basename(str(path)), target)
+    return Dataset(X, y, features, classes, "classification", name, target)
 
 
 def write_csv(path: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -229,17 +309,106 @@ def write_csv(path: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -
 _X_KEYS = ("X", "x", "data", "features", "images")
 _Y_KEYS = ("y", "Y", "target", "targets", "labels")
 
+MAX_BYTES = 8 * 2**30
+"""The most bytes of array data one ``.npz`` or IDX file may declare (8 GiB); larger ones are
+refused before anything is read.  ``read_npz``/``read_idx`` take ``max_bytes`` to change it."""
 
-def read_npz(path: str, task: str = "auto", require_target: bool = True) -> Dataset:
+_NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _first_bytes(path: str, n: int = 8) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(n)
+
+
+def _not_an_npz(path: str) -> DataError:
+    """The error for a file that is not a zip archive at all, saying what it looks like instead."""
+    head = _first_bytes(path)
+    if not head:
+        return DataError(f"{path} is empty; an .npz file is written by numpy.savez(path, X=X, y=y)")
+    if head.startswith(_NPY_MAGIC):
+        return DataError(f"{path} is a single .npy array, not an .npz archive; "
+                         f"write features and targets together with numpy.savez(path, X=X, y=y)")
+    if head.startswith(_ZIP_MAGIC[:2]):
+        return DataError(f"{path} is a damaged .npz file (the zip archive is truncated or corrupt); "
+                         f"write it again with numpy.savez")
+    return DataError(f"{path} is not an .npz file (not a zip archive: it starts with {head[:4]!r}); "
+                     f"an .npz file is written by numpy.savez(path, X=X, y=y)")
+
+
+def _npz_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    """One member, its ``.npy`` header checked against the size the archive declares before
+    the data is read; object (pickled) arrays are refused."""
+    name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+    with zf.open(info) as fh:
+        major, minor = np.lib.format.read_magic(fh)
+        if (major, minor) == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+        if dtype.hasobject:
+            raise DataError(f"{path}: array '{name}' holds pickled Python objects; neuronlab never loads those "
+                            f"(store numbers, or text as a fixed-width string array)")
+        nbytes = math.prod(shape) * dtype.itemsize
+        offset = fh.tell()
+        if offset + nbytes != info.file_size:
+            raise DataError(f"{path}: array '{name}' declares shape {tuple(shape)} of {dtype} ({nbytes} bytes) "
+                            f"but its member holds {info.file_size - offset} bytes; the file is damaged")
+        data = fh.read(nbytes)
+    if len(data) != nbytes:
+        raise DataError(f"{path}: array '{name}' is truncated ({len(data)} of {nbytes} bytes)")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C").copy()
+
+
+def _npz_arrays(path: str, max_bytes: int) -> dict[str, np.ndarray]:
+    """Every array of an ``.npz`` file, read without unpickling and within ``max_bytes``."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise _not_an_npz(path) from None
+    except OSError as err:
+        raise DataError(f"{path} could not be read ({err.strerror or err})") from None
+    arrays: dict[str, np.ndarray] = {}
+    with zf:
+        infos = zf.infolist()
+        total = sum(i.file_size for i in infos)
+        if total > max_bytes:
+            raise DataError(f"{path} declares {total} bytes of arrays, more than the limit of {max_bytes}; "
+                            f"pass max_bytes= to read it if it is genuine")
+        for info in infos:
+            if info.is_dir():
+                continue
+            name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+            try:
+                arrays[name] = _npz_member(path, zf, info)
+            except DataError:
+                raise
+            except Exception as err:  # a damaged member: zipfile, zlib, struct, EOF or a bad .npy header
+                raise DataError(f"{path}: array '{name}' is damaged ({type(err).__name__}: {err}); "
+                                f"write the file again with numpy.savez") from None
+    return arrays
+
+
+def read_npz(path: str, task: str = "auto", require_target: bool = True, *,
+             max_bytes: int = MAX_BYTES) -> Dataset:
     """Read arrays ``X`` and ``y`` (also ``data``/``target``, ``features``/``labels``) from a ``.npz``
     file; optional string arrays ``feature_names`` and ``target_names`` name them.  Images
-    (3-D or more) are flattened to one row per sample."""
+    (3-D or more) are flattened to one row per sample.
+
+    Nothing in the file is unpickled, and the sizes the file declares are checked (against
+    each other and against ``max_bytes``) before any array is read.
+
+    Raises
+    ------
+    DataError
+        A missing, empty, truncated or damaged file, a file that is not an ``.npz`` archive
+        (a single ``.npy`` array, text, random bytes), pickled objects, a file declaring more
+        than ``max_bytes``, or no ``X``/``y`` arrays; the message names the file.
+    """
+    path = os.fspath(path)
     _check_file(path)
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except (ValueError, OSError, EOFError) as err:
-        raise DataError(f"{path} is not a readable .npz file ({err})") from None
+    arrays = _npz_arrays(path, max_bytes)
     xk = next((k for k in _X_KEYS if k in arrays), None)
     if xk is None:
         raise DataError(f"{path} has no features array; name it 'X' (it holds: {', '.join(sorted(arrays)) or 'nothing'})")
@@ -316,38 +485,62 @@ def _is_idx(path: str) -> bool:
     try:
         with _open_maybe_gzip(path) as fh:
             head = fh.read(4)
-    except (OSError, EOFError):
+    except (OSError, EOFError, zlib.error):
         return False
     return len(head) == 4 and head[:2] == b"\x00\x00" and head[2] in _IDX_TYPES and 1 <= head[3] <= 8 \
         and not low.endswith((".csv", ".txt", ".tsv"))
 
 
-def read_idx(path: str) -> np.ndarray:
+def read_idx(path: str, *, max_bytes: int = MAX_BYTES) -> np.ndarray:
     """Read an IDX file (plain or gzip-compressed, detected from its first bytes).
 
     Returns an array of the file's type and shape (e.g. uint8, (60000, 28, 28) for MNIST images).
+    The header is checked before the data is read: a size above ``max_bytes``, or one that the
+    file does not hold exactly, is refused.
+
+    Raises
+    ------
+    DataError
+        A missing, empty, truncated or damaged file, a wrong magic number, an unknown type code,
+        or sizes that do not match the data; the message names the file.
     """
+    path = os.fspath(path)
     _check_file(path)
     try:
         with _open_maybe_gzip(path) as fh:
-            data = fh.read()
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise DataError(f"{path} could not be read as an IDX file ({err})") from None
-    if len(data) < 4 or data[0] != 0 or data[1] != 0:
-        raise DataError(f"{path} is not an IDX file: it must start with two zero bytes, a type code and a rank")
-    code, ndim = data[2], data[3]
+            return _read_idx_stream(path, fh, max_bytes)
+    except DataError:
+        raise
+    except (OSError, EOFError, zlib.error) as err:
+        raise DataError(f"{path} could not be read as an IDX file: the gzip data is damaged or truncated "
+                        f"({type(err).__name__}: {err})") from None
+
+
+def _read_idx_stream(path: str, fh: Any, max_bytes: int) -> np.ndarray:
+    head = fh.read(4)
+    if not head:
+        raise DataError(f"{path} is empty; an IDX file starts with two zero bytes, a type code and a rank")
+    if len(head) < 4 or head[0] != 0 or head[1] != 0:
+        raise DataError(f"{path} is not an IDX file: it must start with two zero bytes, a type code and a rank "
+                        f"(it starts with {head!r})")
+    code, ndim = head[2], head[3]
     if code not in _IDX_TYPES:
         raise DataError(f"{path}: unknown IDX type code 0x{code:02X}; known: "
                         f"{', '.join(f'0x{c:02X}' for c in _IDX_TYPES)}")
-    if ndim == 0 or len(data) < 4 + 4 * ndim:
+    dims = fh.read(4 * ndim)
+    if ndim == 0 or len(dims) < 4 * ndim:
         raise DataError(f"{path}: IDX header is truncated or has rank 0")
-    shape = struct.unpack(f">{ndim}I", data[4:4 + 4 * ndim])
+    shape = struct.unpack(f">{ndim}I", dims)
     dt = _IDX_TYPES[code]
-    expected = int(np.prod(shape)) * dt.itemsize
-    body = data[4 + 4 * ndim:]
+    expected = math.prod(shape) * dt.itemsize
+    if expected > max_bytes:
+        raise DataError(f"{path}: IDX header declares shape {tuple(shape)} ({expected} bytes), more than the "
+                        f"limit of {max_bytes}; pass max_bytes= to read it if it is genuine")
+    body = fh.read(expected + 1)
     if len(body) != expected:
+        held = f"{len(body)} bytes" if len(body) <= expected else "more bytes than that"
         raise DataError(f"{path}: IDX header says shape {tuple(shape)} ({expected} bytes of data) "
-                        f"but the file holds {len(body)} bytes")
+                        f"but the file holds {held}")
     return np.frombuffer(body, dtype=dt).reshape(shape).astype(dt.newbyteorder("="))
 
 
