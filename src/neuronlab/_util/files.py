@@ -42,7 +42,7 @@ import numpy as np
 
 from ..errors import ModelFileError
 
-__all__ = ["atomic_write", "write_container", "read_container", "temporary_name", "MAX_HEADER_BYTES"]
+__all__ = ["atomic_write", "write_container", "read_container", "read_arrays", "temporary_name", "MAX_HEADER_BYTES"]
 
 #: The largest JSON header a container may hold (a long training history fits easily).
 MAX_HEADER_BYTES = 64 * 2**20
@@ -239,20 +239,23 @@ def write_container(path: str | os.PathLike, header: Any, arrays: Mapping[str, n
 # -- reading the container -------------------------------------------------------------------
 
 class _Reader:
-    """Messages and checks of one container being read: every failure names the file and
-    what is wrong with it."""
+    """Messages and checks of one archive being read: every failure names the file and what
+    is wrong with it.  ``error`` is the class raised, ``label`` what a right file is called
+    ("a neuronlab model file") and ``remedy`` how to get one."""
 
-    def __init__(self, path: Path, kind: str) -> None:
-        self.path, self.kind = path, kind
+    def __init__(self, path: Path, kind: str, error: type[Exception] = ModelFileError,
+                 label: str | None = None, remedy: str | None = None, dtype_kinds: str = "biufc") -> None:
+        self.path, self.kind, self.error, self.dtype_kinds = path, kind, error, dtype_kinds
+        self.label = label or f"a neuronlab {kind}"
+        self.remedy = remedy or f"pass a {kind} that neuronlab wrote"
 
-    def fail(self, problem: str, fix: str = "") -> ModelFileError:
-        return ModelFileError(f"{self.path}: {problem}" + (f"; {fix}" if fix else ""))
+    def fail(self, problem: str, fix: str = "") -> Exception:
+        return self.error(f"{self.path}: {problem}" + (f"; {fix}" if fix else ""))
 
-    def foreign(self, what: str) -> ModelFileError:
-        return self.fail(f"not a neuronlab {self.kind}: it {what}",
-                         f"pass a {self.kind} that neuronlab wrote")
+    def foreign(self, what: str) -> Exception:
+        return self.fail(f"not {self.label}: it {what}", self.remedy)
 
-    def damaged(self, what: str) -> ModelFileError:
+    def damaged(self, what: str) -> Exception:
         return self.fail(f"the {self.kind} is damaged: {what}",
                          "restore it from a good copy or write it again")
 
@@ -268,8 +271,7 @@ def _diagnose_start(fh: IO[bytes], size: int, r: _Reader) -> None:
     if head.startswith(_STARTS_NPY):
         raise r.foreign("is a bare .npy array")
     if head.startswith(b"\x80"):
-        raise r.fail("contains pickled Python objects; neuronlab never loads those",
-                     f"pass a {r.kind} that neuronlab wrote")
+        raise r.fail("contains pickled Python objects; neuronlab never loads those", r.remedy)
     if _looks_like_text(head):
         raise r.foreign("is a text file")
     raise r.foreign("is not a zip archive (its first bytes are neither a zip nor a NumPy header)")
@@ -300,7 +302,7 @@ def _open_zip(fh: IO[bytes], size: int, r: _Reader) -> zipfile.ZipFile:
             raise r.fail(f"the {r.kind} is truncated: it ends after {size:,} bytes, before the end of its archive",
                          "the save or copy was cut short; copy or write it again") from None
         raise r.fail(f"the file is damaged or not a {r.kind}: it starts like a zip archive but has no archive "
-                     f"directory", f"pass a {r.kind} that neuronlab wrote") from None
+                     f"directory", r.remedy) from None
 
 
 def _starts_with_an_array_member(head: bytes) -> bool:
@@ -314,7 +316,7 @@ def _starts_with_an_array_member(head: bytes) -> bool:
     return len(head) >= 30 + name_length and head[30:30 + name_length].endswith(b".npy")
 
 
-def _members(zf: zipfile.ZipFile, size: int, header_key: str, r: _Reader) -> dict[str, zipfile.ZipInfo]:
+def _members(zf: zipfile.ZipFile, size: int, header_key: str | None, r: _Reader) -> dict[str, zipfile.ZipInfo]:
     """The members by array name, after checking names, count, compression and sizes."""
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
@@ -327,7 +329,7 @@ def _members(zf: zipfile.ZipFile, size: int, header_key: str, r: _Reader) -> dic
     if len(members) != len(infos):
         duplicate = next(n for n in names if names.count(n) > 1)
         raise r.damaged(f"member {duplicate!r} appears twice")
-    if header_key not in members:
+    if header_key is not None and header_key not in members:
         listed = ", ".join(repr(n) for n in list(members)[:5])
         raise r.foreign(f"is a NumPy .npz archive with no neuronlab header (members: {listed})")
     for name, info in members.items():
@@ -372,9 +374,8 @@ def _array_layout(stream: IO[bytes], name: str, info: zipfile.ZipInfo,
     except (ValueError, TypeError, SyntaxError, EOFError, OverflowError, OSError) as err:
         raise r.damaged(f"member {name!r} has no readable array header ({err})") from None
     if dtype.hasobject:
-        raise r.fail(f"member {name!r} contains pickled Python objects; neuronlab never loads those",
-                     f"pass a {r.kind} that neuronlab wrote")
-    if dtype.kind not in "biufc" or dtype.fields is not None or dtype.subdtype is not None:
+        raise r.fail(f"member {name!r} contains pickled Python objects; neuronlab never loads those", r.remedy)
+    if dtype.kind not in r.dtype_kinds or dtype.fields is not None or dtype.subdtype is not None:
         raise r.foreign(f"holds member {name!r} of dtype {dtype}, not numbers")
     expected = stream.tell() + math.prod(shape) * dtype.itemsize
     if expected != info.file_size:
@@ -468,10 +469,8 @@ def read_container(path: str | os.PathLike, *, header_key: str = "header", kind:
         raise ModelFileError(f"{path} is not a file")
     r = _Reader(path, kind)
     with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        _diagnose_start(fh, size, r)
-        with _open_zip(fh, size, r) as zf:
-            members = _members(zf, size, header_key, r)
+        zf, members = _open_members(fh, header_key, r)
+        with zf:
             header = _read_header(zf, header_key, members.pop(header_key), r)
             wanted = expect(header) if expect is not None else None
             if wanted is not None:
@@ -484,3 +483,38 @@ def read_container(path: str | os.PathLike, *, header_key: str = "header", kind:
             arrays = {name: _read_member(zf, name, info, r, None if wanted is None else wanted[name])
                       for name, info in members.items()}
     return header, arrays
+
+
+def _open_members(fh: IO[bytes], header_key: str | None,
+                  r: _Reader) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
+    """The open archive of ``fh`` and its checked members, or the error saying what it is instead."""
+    size = os.fstat(fh.fileno()).st_size
+    _diagnose_start(fh, size, r)
+    zf = _open_zip(fh, size, r)
+    try:
+        return zf, _members(zf, size, header_key, r)
+    except BaseException:
+        zf.close()
+        raise
+
+
+def read_arrays(path: str | os.PathLike, *, kind: str, error: type[Exception], label: str, remedy: str,
+                max_bytes: int, limit_hint: str = "") -> dict[str, np.ndarray]:
+    """Every array of any ``.npz`` archive, read as :func:`read_container` reads its members:
+    never unpickled, every declared size checked (their sum against ``max_bytes``) before
+    memory is set aside, each member's checksum verified.
+
+    Numbers and fixed-width text (``dtype.kind`` in ``"biufcUS"``) are read.
+    ``kind``, ``label`` and ``remedy`` word the messages ("the {kind} is damaged", "not
+    {label}", then ``remedy``); failures raise ``error``; ``limit_hint`` follows the message
+    for an archive declaring more than ``max_bytes``.  The caller checks that ``path`` is a file.
+    """
+    r = _Reader(Path(path), kind, error, label, remedy, dtype_kinds="biufcUS")
+    with open(path, "rb") as fh:
+        zf, members = _open_members(fh, None, r)
+        with zf:
+            total = sum(info.file_size for info in members.values())
+            if total > max_bytes:
+                raise r.fail(f"it declares {total:,} bytes of arrays, more than the limit of {max_bytes:,}",
+                             limit_hint)
+            return {name: _read_member(zf, name, info, r) for name, info in members.items()}

@@ -11,13 +11,13 @@ import io
 import math
 import os
 import struct
-import zipfile
 import zlib
 from typing import Any, Sequence
 
 import numpy as np
 
 from ..errors import ArgumentTypeError, DataError, HyperparameterError, ShapeError
+from .._util.files import read_arrays
 from .._util.validate import check_array
 from .dataset import Dataset, _plain
 
@@ -322,72 +322,14 @@ def _first_bytes(path: str, n: int = 8) -> bytes:
         return fh.read(n)
 
 
-def _not_an_npz(path: str) -> DataError:
-    """The error for a file that is not a zip archive at all, saying what it looks like instead."""
-    head = _first_bytes(path)
-    if not head:
-        return DataError(f"{path} is empty; an .npz file is written by numpy.savez(path, X=X, y=y)")
-    if head.startswith(_NPY_MAGIC):
-        return DataError(f"{path} is a single .npy array, not an .npz archive; "
-                         f"write features and targets together with numpy.savez(path, X=X, y=y)")
-    if head.startswith(_ZIP_MAGIC[:2]):
-        return DataError(f"{path} is a damaged .npz file (the zip archive is truncated or corrupt); "
-                         f"write it again with numpy.savez")
-    return DataError(f"{path} is not an .npz file (not a zip archive: it starts with {head[:4]!r}); "
-                     f"an .npz file is written by numpy.savez(path, X=X, y=y)")
-
-
-def _npz_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
-    """One member, its ``.npy`` header checked against the size the archive declares before
-    the data is read; object (pickled) arrays are refused."""
-    name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
-    with zf.open(info) as fh:
-        major, minor = np.lib.format.read_magic(fh)
-        if (major, minor) == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-        else:
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-        if dtype.hasobject:
-            raise DataError(f"{path}: array '{name}' holds pickled Python objects; neuronlab never loads those "
-                            f"(store numbers, or text as a fixed-width string array)")
-        nbytes = math.prod(shape) * dtype.itemsize
-        offset = fh.tell()
-        if offset + nbytes != info.file_size:
-            raise DataError(f"{path}: array '{name}' declares shape {tuple(shape)} of {dtype} ({nbytes} bytes) "
-                            f"but its member holds {info.file_size - offset} bytes; the file is damaged")
-        data = fh.read(nbytes)
-    if len(data) != nbytes:
-        raise DataError(f"{path}: array '{name}' is truncated ({len(data)} of {nbytes} bytes)")
-    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C").copy()
-
-
 def _npz_arrays(path: str, max_bytes: int) -> dict[str, np.ndarray]:
     """Every array of an ``.npz`` file, read without unpickling and within ``max_bytes``."""
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, EOFError, ValueError):
-        raise _not_an_npz(path) from None
+        return read_arrays(path, kind=".npz file", error=DataError, label="an .npz file",
+                           remedy="an .npz file is written by numpy.savez(path, X=X, y=y)", max_bytes=max_bytes,
+                           limit_hint="pass max_bytes= to read it if it is genuine")
     except OSError as err:
         raise DataError(f"{path} could not be read ({err.strerror or err})") from None
-    arrays: dict[str, np.ndarray] = {}
-    with zf:
-        infos = zf.infolist()
-        total = sum(i.file_size for i in infos)
-        if total > max_bytes:
-            raise DataError(f"{path} declares {total} bytes of arrays, more than the limit of {max_bytes}; "
-                            f"pass max_bytes= to read it if it is genuine")
-        for info in infos:
-            if info.is_dir():
-                continue
-            name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
-            try:
-                arrays[name] = _npz_member(path, zf, info)
-            except DataError:
-                raise
-            except Exception as err:  # a damaged member: zipfile, zlib, struct, EOF or a bad .npy header
-                raise DataError(f"{path}: array '{name}' is damaged ({type(err).__name__}: {err}); "
-                                f"write the file again with numpy.savez") from None
-    return arrays
 
 
 def read_npz(path: str, task: str = "auto", require_target: bool = True, *,
