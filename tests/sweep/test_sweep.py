@@ -159,7 +159,9 @@ def test_resume_skips_finished_runs_and_survives_a_cut_line(tmp_path, reference)
     with open(out, "a", encoding="utf-8") as fh:
         fh.write(f"{reference.runs[7]['run_id']},spirals,relu,8x8,0.0")   # a crash mid-row
     ran = []
-    res = sweep(**KW, executor="serial", out=out, on_result=ran.append)
+    with pytest.warns(nl.NeuronWarning, match="1 damaged row"):
+        res = sweep(**KW, executor="serial", out=out, on_result=ran.append)
+    assert "spirals,relu,8x8,0.0" in (tmp_path / "sweep.csv.damaged").read_text(encoding="utf-8")
     assert len(ran) == N_RUNS - 5 and res.stats["resumed"] == 5
     assert fixed(res) == fixed(reference)                  # resumed rows are bit-identical
     assert len(read_results(out)) == N_RUNS
