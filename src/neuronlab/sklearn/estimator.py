@@ -349,7 +349,7 @@ class NetworkEstimator(BaseEstimator):
                 train, val = train_test_split(np.arange(n), test_size=n_val, stratify=codes,
                                               random_state=int(rng.integers(2 ** 31 - 1)))
                 return np.sort(train), np.sort(val)
-            why = (f"class {labels[np.argmin(counts)]!r} has a single sample" if counts.min() < 2 else
+            why = (f"class {labels.tolist()[int(np.argmin(counts))]!r} has a single sample" if counts.min() < 2 else
                    f"{n_val} validation samples cannot hold all {len(counts)} classes")
             warnings.warn(f"early_stopping: the validation hold-out is a random split, not stratified by class, "
                           f"because {why}; collect more samples of every class or raise validation_fraction "
@@ -650,6 +650,12 @@ class NetworkClassifier(ClassifierMixin, TransformerMixin, NetworkEstimator):
                             f"{self.classes_.tolist()}")
         return self._partial(X, self._encode(y), self._weights(X, y, sample_weight, True))
 
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Mean accuracy on ``(X, y)``, as scikit-learn's ``score`` (NaN or inf in ``y`` is
+        reported with its row)."""
+        _check_finite_targets(y)
+        return float(super().score(X, y, sample_weight=sample_weight))
+
     # -- prediction ----------------------------------------------------------------------
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order
@@ -741,6 +747,12 @@ class NetworkRegressor(RegressorMixin, TransformerMixin, NetworkEstimator):
             self._begin(X, y)
             self.loss_curve_, self.validation_scores_, self.n_iter_ = [], None, 0
         return self._partial(X, self._check_targets(y), self._weights(X, sample_weight))
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """R² of the predictions on ``(X, y)``, as scikit-learn's ``score`` (NaN or inf in ``y`` is
+        reported with its row)."""
+        _check_finite_targets(y)
+        return float(super().score(X, y, sample_weight=sample_weight))
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted targets: (n_samples,) for a 1-D ``y`` in fit, else (n_samples, n_targets)."""
