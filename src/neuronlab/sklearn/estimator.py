@@ -32,11 +32,11 @@ from .. import optimizers
 from ..errors import DataError, HyperparameterError, ModelFileError, NeuronLabError, ShapeError
 from .._util.validate import (check_array, check_fraction, check_labels_length, check_nonnegative, check_positive,
                               check_int, check_positive_int)
-from .state import from_model_state, model_state
+from .state import STORABLE_STEPS, from_model_state, model_state, steps_state
 from ..network import Network
 from ..training import Callback
 
-__all__ = ["NetworkClassifier", "NetworkRegressor", "NetworkEstimator", "NotFittedError"]
+__all__ = ["NetworkClassifier", "NetworkRegressor", "NetworkEstimator", "NotFittedError", "save"]
 
 
 class NotFittedError(errors.NotFittedError, sklearn.exceptions.NotFittedError):
@@ -407,9 +407,14 @@ class NetworkEstimator(BaseEstimator):
     _PRIVATE_STATE: tuple[str, ...] = ()
 
     def _model_state(self) -> tuple[Network, dict[str, Any]]:
-        """``(network_, state)``: what :func:`neuronlab.serialize.save` writes (plain JSON state)."""
+        """``(network_, state)``: what :func:`neuronlab.serialize.save` writes (plain JSON state),
+        with the preprocessing steps when :func:`save` is saving a Pipeline."""
         self._check_fitted()
-        return model_state(self)
+        network, state = model_state(self)
+        pipeline = self.__dict__.get("_pipeline_state")
+        if pipeline is not None:
+            state["pipeline"] = pipeline
+        return network, state
 
     @classmethod
     def _from_model_state(cls, network: Network, state: dict[str, Any]) -> "NetworkEstimator":
@@ -421,10 +426,71 @@ class NetworkEstimator(BaseEstimator):
 
     def save(self, path: Any) -> None:
         """Write the fitted estimator to one model file (see :func:`neuronlab.serialize.save`);
-        ``nl.load(path)`` gives it back with bit-identical predictions."""
+        ``nl.load(path)`` gives it back with bit-identical predictions.
+
+        This saves the estimator alone: inside a ``Pipeline`` the steps before it (a
+        scaler, ...) are not in the file, and the loaded estimator expects data that
+        has been through them.  To keep them, save the whole pipeline with
+        :func:`neuronlab.sklearn.save`."""
         self._check_fitted()
         from ..serialize import save
         save(self, path)
+
+
+def save(model: Any, path: Any) -> None:
+    """Write a fitted estimator, or a fitted ``Pipeline`` of preprocessing steps followed
+    by a neuronlab estimator, to one model file; ``nl.load(path)`` gives back the same
+    object (a Pipeline for a pipeline) with bit-identical predictions on raw data.
+
+    The steps are stored without pickle, as their parameters and fitted arrays; the
+    steps that can be stored exactly are ``StandardScaler``, ``MinMaxScaler`` and
+    ``MaxAbsScaler`` (and ``"passthrough"``).
+
+    Parameters
+    ----------
+    model : NetworkClassifier, NetworkRegressor or sklearn.pipeline.Pipeline
+    path : str or path-like
+
+    Raises
+    ------
+    ModelFileError
+        A pipeline step that cannot be stored (named, with the alternative), a pipeline
+        that does not end in a neuronlab estimator, an unfitted step.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline               # doctest: +SKIP
+    >>> from sklearn.preprocessing import StandardScaler         # doctest: +SKIP
+    >>> pipe = make_pipeline(StandardScaler(), NetworkClassifier()).fit(X, y)  # doctest: +SKIP
+    >>> save(pipe, "model.npz"); nl.load("model.npz").predict(X)  # doctest: +SKIP
+    """
+    from sklearn.pipeline import Pipeline
+    from ..serialize import save as save_file
+    if not isinstance(model, Pipeline):
+        if not isinstance(model, NetworkEstimator):
+            raise ModelFileError(f"cannot save a {type(model).__name__}: pass a NetworkClassifier, NetworkRegressor "
+                                 "or a Pipeline ending in one")
+        model.save(path)
+        return
+    *steps, (last_name, last) = model.steps
+    if not isinstance(last, NetworkEstimator):
+        raise ModelFileError(f"the pipeline's last step {last_name!r} ({type(last).__name__}) is not a neuronlab "
+                             "estimator; only pipelines ending in NetworkClassifier or NetworkRegressor can be saved")
+    kept = []
+    for name, step in steps:
+        if step is None or (isinstance(step, str) and step == "passthrough"):
+            continue
+        if type(step).__name__ not in STORABLE_STEPS:
+            raise ModelFileError(
+                f"cannot store the pipeline step {name!r} ({type(step).__name__}) in a model file: only "
+                f"{', '.join(STORABLE_STEPS)} can be stored exactly; save the estimator alone "
+                f"(pipeline[-1].save(path)) and apply the preprocessing yourself, or keep the whole "
+                "pipeline with joblib/pickle")
+        kept.append((name, step))
+    last._check_fitted()
+    copy_ = copy.copy(last)
+    copy_._pipeline_state = {"steps": steps_state(kept), "estimator_name": str(last_name)}
+    save_file(copy_, path)
 
 
 _PARAMS_DOC = """
