@@ -14,7 +14,7 @@ import pytest
 import neuronlab as nl
 exec_module = importlib.import_module("neuronlab.sweep.executors")  # where the local process pool lives
 worker_module = importlib.import_module("neuronlab.sweep.worker")  # where one run is done
-from neuronlab.errors import HyperparameterError, UnknownNameError
+from neuronlab.errors import HyperparameterError, NeuronWarning, UnknownNameError
 from neuronlab.sweep import COLUMNS, SweepResult, expand_grid, read_results, sweep
 
 from sweep_cases import GRID, KW, N_RUNS, VOLATILE, fixed, pid_of
@@ -159,7 +159,9 @@ def test_resume_skips_finished_runs_and_survives_a_cut_line(tmp_path, reference)
     with open(out, "a", encoding="utf-8") as fh:
         fh.write(f"{reference.runs[7]['run_id']},spirals,relu,8x8,0.0")   # a crash mid-row
     ran = []
-    res = sweep(**KW, executor="serial", out=out, on_result=ran.append)
+    with pytest.warns(NeuronWarning, match="1 damaged row"):
+        res = sweep(**KW, executor="serial", out=out, on_result=ran.append)
+    assert "spirals,relu,8x8,0.0" in (tmp_path / "sweep.csv.damaged").read_text(encoding="utf-8")
     assert len(ran) == N_RUNS - 5 and res.stats["resumed"] == 5
     assert fixed(res) == fixed(reference)                  # resumed rows are bit-identical
     assert len(read_results(out)) == N_RUNS

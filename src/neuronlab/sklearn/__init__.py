@@ -13,6 +13,12 @@ with ``early_stopping=True``, the validation loss) stops improving by ``tol`` fo
 >>> from sklearn.preprocessing import StandardScaler       # doctest: +SKIP
 >>> clf = make_pipeline(StandardScaler(), NetworkClassifier(random_state=0)).fit(X, y)  # doctest: +SKIP
 
+Model files: ``est.save(path)`` stores the estimator alone; **inside a Pipeline that
+drops the steps before it** (a scaler), and the loaded estimator then expects scaled
+data.  :func:`save` stores the whole pipeline — ``StandardScaler``, ``MinMaxScaler`` or
+``MaxAbsScaler`` steps, then the estimator — pickle-free, and ``nl.load`` gives the
+Pipeline back; other steps are refused with a message naming them.
+
 Output activations by task (``output_activation=None``): softmax over the classes for
 multi-class targets, **one sigmoid unit** for binary targets (``predict_proba`` gives
 ``[1 − p, p]``), one sigmoid per label for multi-label 0/1 indicator targets (``predict``
@@ -25,6 +31,6 @@ from .._util.extras import require
 
 require("sklearn", extra="sklearn", what="neuronlab.sklearn", package="scikit-learn")
 
-from .estimator import NetworkClassifier, NetworkRegressor, NotFittedError  # noqa: E402
+from .estimator import NetworkClassifier, NetworkRegressor, NotFittedError, save  # noqa: E402
 
-__all__ = ["NetworkClassifier", "NetworkRegressor", "NotFittedError"]
+__all__ = ["NetworkClassifier", "NetworkRegressor", "NotFittedError", "save"]

@@ -14,8 +14,10 @@ own checks (:meth:`Network.check_inputs <neuronlab.network.Network.check_inputs>
 """
 from __future__ import annotations
 
+import copy
 import numbers
-from typing import Any
+import warnings
+from typing import Any, Callable
 
 import numpy as np
 import sklearn.exceptions
@@ -30,11 +32,11 @@ from .. import optimizers
 from ..errors import DataError, HyperparameterError, ModelFileError, NeuronLabError, ShapeError
 from .._util.validate import (check_array, check_fraction, check_labels_length, check_nonnegative, check_positive,
                               check_int, check_positive_int)
-from .state import from_model_state, model_state
+from .state import STORABLE_STEPS, from_model_state, model_state, steps_state
 from ..network import Network
-from ..training import Callback, EarlyStopping
+from ..training import Callback
 
-__all__ = ["NetworkClassifier", "NetworkRegressor", "NetworkEstimator", "NotFittedError"]
+__all__ = ["NetworkClassifier", "NetworkRegressor", "NetworkEstimator", "NotFittedError", "save"]
 
 
 class NotFittedError(errors.NotFittedError, sklearn.exceptions.NotFittedError):
@@ -50,15 +52,125 @@ def _library_error(err: ValueError) -> NeuronLabError:
     return (DataError if any(w in msg for w in data_words) else ShapeError)(msg)
 
 
-class _ValidationScores(Callback):
-    """Scores the estimator on the held-out data after every epoch (``validation_scores_``)."""
+def _check_finite(arr: np.ndarray, name: str) -> np.ndarray:
+    """``arr`` unchanged, or :class:`DataError` naming the first NaN or inf on one line:
+    ``"X contains NaN at row 3, column 2; ..."``."""
+    if arr.dtype.kind != "f":
+        return arr
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        where = np.argwhere(bad)[0]
+        value = arr[tuple(where)]
+        shown = "NaN" if np.isnan(value) else ("inf" if value > 0 else "-inf")
+        place = f"row {where[0]}" + (f", column {where[1]}" if arr.ndim == 2 else "")
+        raise DataError(f"{name} contains {shown} at {place}; remove or impute the non-finite values first "
+                        "(e.g. with sklearn.impute.SimpleImputer in a Pipeline)")
+    return arr
 
-    def __init__(self, estimator: "NetworkEstimator", X: np.ndarray, y: np.ndarray) -> None:
-        self.estimator, self.X, self.y = estimator, X, y
+
+def _check_finite_targets(y: Any) -> None:
+    """NaN or inf in numeric targets, as one line with the row (and column)."""
+    if y is None or hasattr(y, "tocsr"):
+        return
+    try:
+        arr = np.asarray(y)
+    except (ValueError, TypeError):
+        return                              # ragged or odd targets: validate_data names the problem
+    if arr.ndim in (1, 2):
+        _check_finite(arr, "y")
+
+
+class NoImprovement:
+    """scikit-learn's MLP stopping rule, one value per epoch.
+
+    An epoch counts as "no improvement" unless its value beats the best value so far by
+    more than ``tol`` (lower is better for a loss, higher for a validation score); an
+    improvement by ``tol`` or more resets the count.  The best value moves with every
+    strict improvement, however small.  Training stops once the count exceeds
+    ``n_iter_no_change``.
+
+    Parameters
+    ----------
+    tol : float
+    n_iter_no_change : int
+    maximize : bool
+        True for scores (higher is better), False for losses.
+
+    Examples
+    --------
+    >>> rule = NoImprovement(tol=0.1, n_iter_no_change=1, maximize=False)
+    >>> [rule.update(v) for v in (1.0, 0.95, 0.93, 0.5)]
+    [False, False, True, False]
+    """
+
+    def __init__(self, tol: float, n_iter_no_change: int, maximize: bool) -> None:
+        self.tol, self.n_iter_no_change, self.maximize = float(tol), int(n_iter_no_change), bool(maximize)
+        self.best = -np.inf if maximize else np.inf
+        self.count = 0
+        self.improved = False
+
+    def update(self, value: float) -> bool:
+        """Record one epoch's ``value``; return whether training should stop now
+        (``improved`` then says whether ``value`` is the new best)."""
+        if self.maximize:
+            self.count = self.count + 1 if value < self.best + self.tol else 0
+            self.improved = value > self.best
+        else:
+            self.count = self.count + 1 if value > self.best - self.tol else 0
+            self.improved = value < self.best
+        if self.improved:
+            self.best = value
+        return self.count > self.n_iter_no_change
+
+
+def stopping_epoch(values: Any, tol: float, n_iter_no_change: int, maximize: bool) -> int | None:
+    """The number of epochs :class:`NoImprovement` trains on the curve ``values``
+    (None when it never stops within the curve).
+
+    >>> stopping_epoch([1.0, 0.95, 0.93, 0.5], tol=0.1, n_iter_no_change=1, maximize=False)
+    3
+    """
+    rule = NoImprovement(tol, n_iter_no_change, maximize)
+    for epoch, value in enumerate(values, start=1):
+        if rule.update(float(value)):
+            return epoch
+    return None
+
+
+class _StopRule(Callback):
+    """Scores the held-out data after every epoch (``validation_scores_``, with
+    ``early_stopping``) and stops training by :class:`NoImprovement`: on the validation
+    score with ``early_stopping``, else on the training loss.  With ``early_stopping``
+    the best-scoring epoch's weights are restored at the end, as scikit-learn does."""
+
+    def __init__(self, estimator: "NetworkEstimator", validation: tuple[np.ndarray, np.ndarray] | None) -> None:
+        self.estimator, self.validation = estimator, validation
         self.scores: list[float] = []
+        n = estimator.n_iter_no_change
+        self.rule = None if n is None else NoImprovement(estimator.tol, n, maximize=validation is not None)
+        self.best_parameters: np.ndarray | None = None
 
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> None:
-        self.scores.append(float(self.estimator.score(self.X, self.y)))
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool | None:
+        if self.validation is None:
+            value = float(logs["loss"])
+        else:
+            value = float(self.estimator._score_arrays(*self.validation))
+            self.scores.append(value)
+        if self.rule is None:
+            return None
+        stop = self.rule.update(value)
+        if self.validation is not None and self.rule.improved:
+            self.best_parameters = self.network.parameters.copy()
+        return stop
+
+    def on_train_end(self, logs: dict[str, Any]) -> None:
+        if self.best_parameters is not None:
+            self.network.parameters[...] = self.best_parameters
+
+
+#: the attributes that ``fit`` and ``partial_fit`` set (saved and restored around a call)
+_FITTED_ATTRS = ("network_", "optimizer_", "loss_curve_", "validation_scores_", "n_iter_", "n_features_in_",
+                 "feature_names_in_", "classes_", "_multilabel", "_label_dtype", "_y_ndim")
 
 
 class NetworkEstimator(BaseEstimator):
@@ -95,23 +207,40 @@ class NetworkEstimator(BaseEstimator):
     # -- input checks --------------------------------------------------------------------
     def _validate_X(self, X: Any, reset: bool) -> np.ndarray:
         try:
-            return validate_data(self, X, reset=reset, dtype=(np.float64, np.float32))
+            X = validate_data(self, X, reset=reset, dtype=(np.float64, np.float32), ensure_all_finite=False)
         except NeuronLabError:
             raise
         except ValueError as err:
             raise _library_error(err) from err
+        return _check_finite(X, "X")
 
     def _validate_Xy(self, X: Any, y: Any, reset: bool) -> tuple[np.ndarray, np.ndarray]:
+        _check_finite_targets(y)
         try:
             X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=(np.float64, np.float32),
-                                 y_numeric=self._TASK == "regression")
+                                 y_numeric=self._TASK == "regression", ensure_all_finite=False)
         except NeuronLabError:
             raise
         except ValueError as err:
             raise _library_error(err) from err
+        X = _check_finite(X, "X")
         if self._TASK == "classification" and y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)          # DataConversionWarning, as scikit-learn does
         return X, y
+
+    def _guarded(self, train: Callable[[], Any], keep_previous: bool) -> Any:
+        """Run ``train`` (a fit or partial_fit body); if it raises anything, including
+        ``KeyboardInterrupt``, put the fitted state back as it was before the call
+        (``keep_previous``) or leave the estimator unfitted, then re-raise."""
+        before = {k: copy.deepcopy(self.__dict__[k]) for k in _FITTED_ATTRS
+                  if keep_previous and k in self.__dict__}
+        try:
+            return train()
+        except BaseException:
+            for k in _FITTED_ATTRS:
+                self.__dict__.pop(k, None)
+            self.__dict__.update(before)
+            raise
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "network_"):
@@ -187,31 +316,26 @@ class NetworkEstimator(BaseEstimator):
                 "verbose": int(self.verbose), "sample_weight": sample_weight}
 
     def _fit(self, X: np.ndarray, y: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None) -> Any:
-        """Full training: ``epochs`` at most, stopped by ``n_iter_no_change`` / ``tol``."""
-        net = self.network_
-        callbacks: list[Callback] = []
-        val_data = None
+        """Full training: ``epochs`` at most, stopped by ``n_iter_no_change`` / ``tol``
+        (scikit-learn's rule, :class:`NoImprovement`)."""
+        validation = None
         if self.early_stopping:
             train, val = self._split(y)
-            sw_val = None if sample_weight is None else sample_weight[val]
-            val_data = (X[val], targets[val]) if sw_val is None else (X[val], targets[val], sw_val)
-            scorer = _ValidationScores(self, X[val], y[val])
-            callbacks.append(scorer)
+            validation = (X[val], y[val])
             X, targets = X[train], targets[train]
             sample_weight = None if sample_weight is None else sample_weight[train]
-        if self.n_iter_no_change is not None:
-            callbacks.append(EarlyStopping(patience=self.n_iter_no_change, monitor="val_loss" if val_data else "loss",
-                                           min_delta=float(self.tol), restore_best=bool(val_data)))
-        history = net.fit(X, targets, epochs=int(self.epochs), validation_data=val_data, callbacks=callbacks,
-                          **self._train_kwargs(len(X), sample_weight))
+        rule = _StopRule(self, validation)
+        history = self.network_.fit(X, targets, epochs=int(self.epochs), callbacks=[rule],
+                                    **self._train_kwargs(len(X), sample_weight))
         self.loss_curve_ = [float(v) for v in history["loss"]]
-        self.validation_scores_ = scorer.scores if self.early_stopping else None
+        self.validation_scores_ = rule.scores if self.early_stopping else None
         self.n_iter_ = len(history)
         return self
 
     def _split(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Training and validation row indices for ``early_stopping`` (stratified by class
-        for single-label classification when every class has two samples or more)."""
+        """Training and validation row indices for ``early_stopping``: stratified by class
+        for single-label classification; when a class has a single sample, or there are
+        more classes than validation samples, a plain random split with a warning."""
         n = len(y)
         n_val = int(round(n * float(self.validation_fraction)))
         if n_val < 1 or n - n_val < 1:
@@ -219,12 +343,17 @@ class NetworkEstimator(BaseEstimator):
                                       f"training and {n_val} validation samples out of {n}")
         rng = np.random.default_rng(self.network_.seed)
         if self._TASK == "classification" and y.ndim == 1:
-            _, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+            labels, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
             if counts.min() >= 2 and n_val >= len(counts):
                 from sklearn.model_selection import train_test_split
                 train, val = train_test_split(np.arange(n), test_size=n_val, stratify=codes,
                                               random_state=int(rng.integers(2 ** 31 - 1)))
                 return np.sort(train), np.sort(val)
+            why = (f"class {labels.tolist()[int(np.argmin(counts))]!r} has a single sample" if counts.min() < 2 else
+                   f"{n_val} validation samples cannot hold all {len(counts)} classes")
+            warnings.warn(f"early_stopping: the validation hold-out is a random split, not stratified by class, "
+                          f"because {why}; collect more samples of every class or raise validation_fraction "
+                          "for a stratified hold-out", UserWarning, stacklevel=4)
         perm = rng.permutation(n)
         return np.sort(perm[n_val:]), np.sort(perm[:n_val])
 
@@ -236,6 +365,13 @@ class NetworkEstimator(BaseEstimator):
         return self
 
     # -- looking inside ------------------------------------------------------------------
+    def _score_arrays(self, X: np.ndarray, y: np.ndarray) -> float:
+        """``score`` on arrays already checked by ``fit`` (no second input check, so no
+        repeated feature-name warnings during training)."""
+        from sklearn.metrics import accuracy_score, r2_score
+        pred = self._predict_outputs(self.network_.predict_proba(X))
+        return float(accuracy_score(y, pred) if self._TASK == "classification" else r2_score(y, pred))
+
     def _outputs(self, X: Any) -> np.ndarray:
         """The network's output activations for ``X``, shape (n_samples, n_outputs)."""
         self._check_fitted()
@@ -271,9 +407,14 @@ class NetworkEstimator(BaseEstimator):
     _PRIVATE_STATE: tuple[str, ...] = ()
 
     def _model_state(self) -> tuple[Network, dict[str, Any]]:
-        """``(network_, state)``: what :func:`neuronlab.serialize.save` writes (plain JSON state)."""
+        """``(network_, state)``: what :func:`neuronlab.serialize.save` writes (plain JSON state),
+        with the preprocessing steps when :func:`save` is saving a Pipeline."""
         self._check_fitted()
-        return model_state(self)
+        network, state = model_state(self)
+        pipeline = self.__dict__.get("_pipeline_state")
+        if pipeline is not None:
+            state["pipeline"] = pipeline
+        return network, state
 
     @classmethod
     def _from_model_state(cls, network: Network, state: dict[str, Any]) -> "NetworkEstimator":
@@ -285,10 +426,71 @@ class NetworkEstimator(BaseEstimator):
 
     def save(self, path: Any) -> None:
         """Write the fitted estimator to one model file (see :func:`neuronlab.serialize.save`);
-        ``nl.load(path)`` gives it back with bit-identical predictions."""
+        ``nl.load(path)`` gives it back with bit-identical predictions.
+
+        This saves the estimator alone: inside a ``Pipeline`` the steps before it (a
+        scaler, ...) are not in the file, and the loaded estimator expects data that
+        has been through them.  To keep them, save the whole pipeline with
+        :func:`neuronlab.sklearn.save`."""
         self._check_fitted()
         from ..serialize import save
         save(self, path)
+
+
+def save(model: Any, path: Any) -> None:
+    """Write a fitted estimator, or a fitted ``Pipeline`` of preprocessing steps followed
+    by a neuronlab estimator, to one model file; ``nl.load(path)`` gives back the same
+    object (a Pipeline for a pipeline) with bit-identical predictions on raw data.
+
+    The steps are stored without pickle, as their parameters and fitted arrays; the
+    steps that can be stored exactly are ``StandardScaler``, ``MinMaxScaler`` and
+    ``MaxAbsScaler`` (and ``"passthrough"``).
+
+    Parameters
+    ----------
+    model : NetworkClassifier, NetworkRegressor or sklearn.pipeline.Pipeline
+    path : str or path-like
+
+    Raises
+    ------
+    ModelFileError
+        A pipeline step that cannot be stored (named, with the alternative), a pipeline
+        that does not end in a neuronlab estimator, an unfitted step.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline               # doctest: +SKIP
+    >>> from sklearn.preprocessing import StandardScaler         # doctest: +SKIP
+    >>> pipe = make_pipeline(StandardScaler(), NetworkClassifier()).fit(X, y)  # doctest: +SKIP
+    >>> save(pipe, "model.npz"); nl.load("model.npz").predict(X)  # doctest: +SKIP
+    """
+    from sklearn.pipeline import Pipeline
+    from ..serialize import save as save_file
+    if not isinstance(model, Pipeline):
+        if not isinstance(model, NetworkEstimator):
+            raise ModelFileError(f"cannot save a {type(model).__name__}: pass a NetworkClassifier, NetworkRegressor "
+                                 "or a Pipeline ending in one")
+        model.save(path)
+        return
+    *steps, (last_name, last) = model.steps
+    if not isinstance(last, NetworkEstimator):
+        raise ModelFileError(f"the pipeline's last step {last_name!r} ({type(last).__name__}) is not a neuronlab "
+                             "estimator; only pipelines ending in NetworkClassifier or NetworkRegressor can be saved")
+    kept = []
+    for name, step in steps:
+        if step is None or (isinstance(step, str) and step == "passthrough"):
+            continue
+        if type(step).__name__ not in STORABLE_STEPS:
+            raise ModelFileError(
+                f"cannot store the pipeline step {name!r} ({type(step).__name__}) in a model file: only "
+                f"{', '.join(STORABLE_STEPS)} can be stored exactly; save the estimator alone "
+                f"(pipeline[-1].save(path)) and apply the preprocessing yourself, or keep the whole "
+                "pipeline with joblib/pickle")
+        kept.append((name, step))
+    last._check_fitted()
+    copy_ = copy.copy(last)
+    copy_._pipeline_state = {"steps": steps_state(kept), "estimator_name": str(last_name)}
+    save_file(copy_, path)
 
 
 _PARAMS_DOC = """
@@ -447,17 +649,40 @@ class NetworkClassifier(ClassifierMixin, TransformerMixin, NetworkEstimator):
         if partial and isinstance(self.class_weight, str):
             raise HyperparameterError("class_weight='balanced' needs the whole data set and is not available in "
                                       "partial_fit; pass a dict of class weights")
-        try:
-            cw = compute_sample_weight(self.class_weight, y)
-        except (ValueError, TypeError) as err:
-            raise HyperparameterError(f"class_weight: {err}") from err
+        if isinstance(self.class_weight, dict) and not self._multilabel:
+            cw = self._class_weights(self.class_weight)[np.searchsorted(self.classes_, y)]
+        else:
+            try:
+                cw = compute_sample_weight(self.class_weight, y)
+            except (ValueError, TypeError) as err:
+                raise HyperparameterError(f"class_weight: {err}") from err
         return cw if sw is None else cw * sw
+
+    def _class_weights(self, weights: dict[Any, Any]) -> np.ndarray:
+        """One weight per class in ``classes_`` order (1 for classes the dict leaves out);
+        labels the classifier does not know are refused."""
+        known = self.classes_.tolist()
+        unknown = [k for k in weights if not any(k == c for c in known)]
+        if unknown:
+            raise HyperparameterError(f"class_weight has labels that are not classes of y: {unknown}; the classes "
+                                      f"are {known}; use those labels as the keys")
+        values = [weights.get(c, 1.0) for c in known]
+        for label, w in zip(known, values):
+            check_nonnegative(f"class_weight[{label!r}]", w)
+        return np.asarray(values, dtype=np.float64)
 
     # -- training ------------------------------------------------------------------------
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "NetworkClassifier":
         """Train a fresh network on ``X`` (n_samples, n_features) and labels ``y``:
         (n_samples,) of any label type, or a 0/1 indicator matrix (n_samples, n_labels)
-        for multi-label targets.  ``sample_weight`` is (n_samples,)."""
+        for multi-label targets.  ``sample_weight`` is (n_samples,).
+
+        If ``fit`` raises (bad data, a diverging loss, a callback, ``KeyboardInterrupt``),
+        the estimator is left unfitted: ``predict`` raises :class:`NotFittedError`, and a
+        previous fit is discarded too, since its weights no longer belong to this call."""
+        return self._guarded(lambda: self._fit_new(X, y, sample_weight), keep_previous=False)
+
+    def _fit_new(self, X: Any, y: Any, sample_weight: Any) -> "NetworkClassifier":
         X, y = self._validate_Xy(X, y, reset=True)
         n_out, out = self._set_classes(y, None)
         self._start(X, n_out, out)
@@ -466,7 +691,16 @@ class NetworkClassifier(ClassifierMixin, TransformerMixin, NetworkEstimator):
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None) -> "NetworkClassifier":
         """One epoch over ``(X, y)``, continuing from the current weights and optimizer
-        state.  The first call needs ``classes`` (all labels) unless ``y`` is multi-label."""
+        state.  The first call needs ``classes`` (all labels) unless ``y`` is multi-label;
+        a batch may then hold any subset of them, a single class included.
+
+        ``partial_fit`` does not use ``early_stopping``, ``n_iter_no_change`` or ``tol``
+        (as in scikit-learn): each call is exactly one epoch, and stopping is the caller's
+        choice.  If it raises, the estimator keeps the state it had before the call
+        (unfitted after a failed first call)."""
+        return self._guarded(lambda: self._partial_step(X, y, classes, sample_weight), keep_previous=True)
+
+    def _partial_step(self, X: Any, y: Any, classes: Any, sample_weight: Any) -> "NetworkClassifier":
         first = not hasattr(self, "network_")
         X, y = self._validate_Xy(X, y, reset=first)
         if first:
@@ -481,6 +715,12 @@ class NetworkClassifier(ClassifierMixin, TransformerMixin, NetworkEstimator):
             raise DataError(f"classes={np.asarray(classes).tolist()} differs from the classes of the first call, "
                             f"{self.classes_.tolist()}")
         return self._partial(X, self._encode(y), self._weights(X, y, sample_weight, True))
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Mean accuracy on ``(X, y)``, as scikit-learn's ``score`` (NaN or inf in ``y`` is
+        reported with its row)."""
+        _check_finite_targets(y)
+        return float(super().score(X, y, sample_weight=sample_weight))
 
     # -- prediction ----------------------------------------------------------------------
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -499,10 +739,14 @@ class NetworkClassifier(ClassifierMixin, TransformerMixin, NetworkEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Labels (n_samples,) from ``classes_`` (the most probable class), or the 0/1
         indicator matrix (n_samples, n_labels) for multi-label targets (probability > 0.5)."""
-        proba = self.predict_proba(X)
+        return self._predict_outputs(self._outputs(X))
+
+    def _predict_outputs(self, a: np.ndarray) -> np.ndarray:
         if self._multilabel:
-            return (proba > 0.5).astype(self._label_dtype)
-        return self.classes_[np.argmax(proba, axis=1)]
+            return (a > 0.5).astype(self._label_dtype)
+        if a.shape[1] == 1:
+            a = np.hstack([1 - a, a])
+        return self.classes_[np.argmax(a, axis=1)]
 
     def _check_loaded(self, network: Any) -> None:
         k = len(getattr(self, "classes_", ()))
@@ -542,13 +786,27 @@ class NetworkRegressor(RegressorMixin, TransformerMixin, NetworkEstimator):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "NetworkRegressor":
         """Train a fresh network on ``X`` (n_samples, n_features) and targets ``y``
-        (n_samples,) or (n_samples, n_targets); ``sample_weight`` is (n_samples,)."""
+        (n_samples,) or (n_samples, n_targets); ``sample_weight`` is (n_samples,).
+
+        If ``fit`` raises (bad data, a diverging loss, a callback, ``KeyboardInterrupt``),
+        the estimator is left unfitted (``predict`` raises :class:`NotFittedError`)."""
+        return self._guarded(lambda: self._fit_new(X, y, sample_weight), keep_previous=False)
+
+    def _fit_new(self, X: Any, y: Any, sample_weight: Any) -> "NetworkRegressor":
         X, y = self._validate_Xy(X, y, reset=True)
         self._begin(X, y)
         return self._fit(X, y, y, self._weights(X, sample_weight))
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> "NetworkRegressor":
-        """One epoch over ``(X, y)``, continuing from the current weights and optimizer state."""
+        """One epoch over ``(X, y)``, continuing from the current weights and optimizer state.
+
+        ``partial_fit`` does not use ``early_stopping``, ``n_iter_no_change`` or ``tol``
+        (as in scikit-learn): each call is exactly one epoch.  If it raises, the
+        estimator keeps the state it had before the call (unfitted after a failed first
+        call)."""
+        return self._guarded(lambda: self._partial_step(X, y, sample_weight), keep_previous=True)
+
+    def _partial_step(self, X: Any, y: Any, sample_weight: Any) -> "NetworkRegressor":
         first = not hasattr(self, "network_")
         X, y = self._validate_Xy(X, y, reset=first)
         if first:
@@ -556,9 +814,17 @@ class NetworkRegressor(RegressorMixin, TransformerMixin, NetworkEstimator):
             self.loss_curve_, self.validation_scores_, self.n_iter_ = [], None, 0
         return self._partial(X, self._check_targets(y), self._weights(X, sample_weight))
 
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """R² of the predictions on ``(X, y)``, as scikit-learn's ``score`` (NaN or inf in ``y`` is
+        reported with its row)."""
+        _check_finite_targets(y)
+        return float(super().score(X, y, sample_weight=sample_weight))
+
     def predict(self, X: Any) -> np.ndarray:
         """Predicted targets: (n_samples,) for a 1-D ``y`` in fit, else (n_samples, n_targets)."""
-        a = self._outputs(X)
+        return self._predict_outputs(self._outputs(X))
+
+    def _predict_outputs(self, a: np.ndarray) -> np.ndarray:
         return a[:, 0] if self._y_ndim == 1 else a
 
     def _check_loaded(self, network: Any) -> None:

@@ -17,7 +17,7 @@ from .._util.validate import check_int
 from ..errors import ModelFileError
 from ..network import Network
 
-__all__ = ["model_state", "from_model_state"]
+__all__ = ["model_state", "from_model_state", "steps_state", "steps_from_state", "STORABLE_STEPS"]
 
 _LABEL_KINDS = "iufbUO"
 
@@ -140,4 +140,89 @@ def from_model_state(cls: type, network: Network, state: dict[str, Any]) -> Any:
         setattr(est, key, _decode(fitted[key]))
     est._check_loaded(network)
     est.network_ = network
+    if "pipeline" in state:
+        return _pipeline(state["pipeline"], est)
     return est
+
+
+# -- preprocessing steps of a Pipeline ------------------------------------------------------
+#: transformer class -> (its parameters, its fitted array attributes, its fitted scalars)
+STORABLE_STEPS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "StandardScaler": (("with_mean", "with_std"), ("mean_", "var_", "scale_"), ("n_samples_seen_",)),
+    "MinMaxScaler": (("feature_range", "clip"), ("min_", "scale_", "data_min_", "data_max_", "data_range_"),
+                     ("n_samples_seen_",)),
+    "MaxAbsScaler": ((), ("max_abs_", "scale_"), ("n_samples_seen_",)),
+}
+
+
+def _step_classes() -> dict[str, type]:
+    from sklearn import preprocessing
+    return {name: getattr(preprocessing, name) for name in STORABLE_STEPS}
+
+
+def steps_state(steps: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """The fitted preprocessing ``steps`` of a Pipeline (name, transformer) as plain JSON:
+    each transformer's parameters and fitted arrays (floats, which JSON keeps exactly)."""
+    out = []
+    for name, step in steps:
+        kind = type(step).__name__
+        params, arrays, scalars = STORABLE_STEPS[kind]
+        if not hasattr(step, arrays[0]):
+            raise ModelFileError(f"the pipeline step {name!r} ({kind}) is not fitted; fit the pipeline first")
+        fitted: dict[str, Any] = {}
+        for key in arrays:
+            value = getattr(step, key)
+            fitted[key] = None if value is None else np.asarray(value, dtype=np.float64).tolist()
+        for key in scalars:
+            fitted[key] = np.asarray(getattr(step, key)).tolist()
+        fitted["n_features_in_"] = int(step.n_features_in_)
+        if hasattr(step, "feature_names_in_"):
+            fitted["feature_names_in_"] = [str(f) for f in step.feature_names_in_]
+        out.append({"name": str(name), "kind": kind, "params": {k: _encode(getattr(step, k)) for k in params},
+                    "fitted": fitted})
+    return out
+
+
+def steps_from_state(doc: Any) -> list[tuple[str, Any]]:
+    """The (name, transformer) steps :func:`steps_state` described, fitted as they were."""
+    if not isinstance(doc, list):
+        raise ModelFileError("the pipeline steps in the model file must be a list")
+    classes = _step_classes()
+    steps = []
+    for entry in doc:
+        if not isinstance(entry, dict) or entry.get("kind") not in classes or not isinstance(entry.get("name"), str):
+            raise ModelFileError(f"unexpected pipeline step {entry!r} in the model file; known kinds: "
+                                 f"{', '.join(STORABLE_STEPS)}")
+        kind = entry["kind"]
+        params, arrays, scalars = STORABLE_STEPS[kind]
+        given, fitted = entry.get("params"), entry.get("fitted")
+        if not isinstance(given, dict) or set(given) != set(params) or not isinstance(fitted, dict):
+            raise ModelFileError(f"the pipeline step {entry['name']!r} ({kind}) needs 'params' {list(params)} and "
+                                 "'fitted' objects")
+        step = classes[kind](**{k: _decode(v) for k, v in given.items()})
+        n = check_int("n_features_in_", fitted.get("n_features_in_"), minimum=1, error=ModelFileError)
+        for key in arrays:
+            value = fitted.get(key, "missing")
+            if value is None and key in ("mean_", "var_", "scale_"):
+                setattr(step, key, None)
+                continue
+            if not isinstance(value, list) or len(value) != n or not all(isinstance(v, (int, float)) for v in value):
+                raise ModelFileError(f"{key} of the pipeline step {entry['name']!r} must be {n} numbers")
+            setattr(step, key, np.asarray(value, dtype=np.float64))
+        for key in scalars:
+            value = fitted.get(key)
+            if isinstance(value, bool) or not isinstance(value, (int, float, list)):
+                raise ModelFileError(f"{key} of the pipeline step {entry['name']!r} must be a number or numbers")
+            setattr(step, key, np.asarray(value)[()])
+        step.n_features_in_ = n
+        if "feature_names_in_" in fitted:
+            step.feature_names_in_ = np.asarray([str(f) for f in fitted["feature_names_in_"]], dtype=object)
+        steps.append((entry["name"], step))
+    return steps
+
+
+def _pipeline(doc: Any, est: Any) -> Any:
+    if not isinstance(doc, dict) or not isinstance(doc.get("estimator_name"), str):
+        raise ModelFileError("the pipeline in the model file needs 'steps' and 'estimator_name'")
+    from sklearn.pipeline import Pipeline
+    return Pipeline([*steps_from_state(doc.get("steps")), (doc["estimator_name"], est)])

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
+import re
+import warnings
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..errors import DataError, HyperparameterError
+from ..errors import DataError, HyperparameterError, NeuronWarning
+from .._util.files import atomic_write
 from .._util.extras import require
 from .._util.registry import unknown_name
 from .._util.text import table
@@ -52,35 +56,137 @@ def _decode(key: str, text: str) -> Any:
     return text
 
 
+_LINE_END = re.compile(r"\r\n|\n|\r")
+
+
+def _parse_row(text: str) -> dict[str, Any] | None:
+    """One record's text as a run, or None when it is damaged (wrong number of fields,
+    a value that does not read back, an unknown status)."""
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if len(rows) != 1 or len(rows[0]) != len(COLUMNS):
+        return None
+    try:
+        rec = {k: _decode(k, v) for k, v in zip(COLUMNS, rows[0])}
+    except (ValueError, HyperparameterError):
+        return None
+    return rec if rec["status"] in ("ok", "failed") else None
+
+
+def _next_record(text: str, start: int) -> tuple[str, bool]:
+    """The CSV record that starts at ``text[start]`` and whether it is terminated.
+
+    A record ends at a line break outside quotes (quotes are doubled inside a quoted
+    field, so an even count of quotes means "outside").  A record still inside quotes
+    at the end of the text, or without a final line break, is not terminated."""
+    pos, quotes = start, 0
+    while pos < len(text):
+        m = _LINE_END.search(text, pos)
+        if m is None:
+            break
+        quotes += text.count('"', pos, m.start())
+        pos = m.end()
+        if quotes % 2 == 0:
+            return text[start:pos], True
+    return text[start:], False
+
+
+def scan_results(text: str) -> tuple[list[str] | None, list[tuple[str, dict[str, Any]]], list[str]]:
+    """The header, the sound rows ``(text, run)`` and the damaged rows' text of a
+    results file's content.
+
+    A damaged row (cut short by a killed process, wrong number of fields, an
+    unterminated quote) is set aside; when it spans several lines, only its first line
+    is, and reading goes on from the next line, so a row that a damaged one swallowed is
+    recovered."""
+    m = _LINE_END.search(text)
+    if m is None:
+        return None, [], ([text] if text else [])
+    header = next(csv.reader([text[:m.start()]]), [])
+    good: list[tuple[str, dict[str, Any]]] = []
+    damaged: list[str] = []
+    pos = m.end()
+    while pos < len(text):
+        record, terminated = _next_record(text, pos)
+        rec = _parse_row(record) if terminated else None
+        if rec is not None or record.strip() == "":
+            if rec is not None:
+                good.append((record, rec))
+            pos += len(record)
+            continue
+        first = _LINE_END.search(record)
+        if first is not None and first.end() < len(record):
+            record = record[:first.end()]             # keep reading after its first line
+        damaged.append(record)
+        pos += len(record)
+    return header, good, damaged
+
+
+def _read_text(path: str) -> str:
+    with open(path, "rb") as fh:
+        return fh.read().decode("utf-8", errors="surrogateescape")
+
+
+def _check_header(header: list[str] | None, path: str) -> None:
+    if header is not None and header != COLUMNS:
+        raise DataError(f"{path} is not a neuronlab sweep results file (its columns are "
+                        f"{', '.join(header[:6])}{', ...' if len(header) > 6 else ''}); "
+                        "give another out= file or delete this one")
+
+
 def read_results(path: Any) -> list[dict[str, Any]]:
-    """Every run recorded in a results CSV (a line cut short by a crash is skipped; for a
-    run recorded twice, the last row wins)."""
+    """Every run recorded in a results CSV (a damaged row, e.g. one cut short by a
+    crash, is skipped and its run counts as not done; for a run recorded twice, the last
+    row wins)."""
     path = os.fspath(path)
+    header, good, _ = scan_results(_read_text(path))
+    _check_header(header, path)
     runs: dict[str, dict[str, Any]] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
-            return []
-        if header != COLUMNS:
-            raise DataError(f"{path} is not a neuronlab sweep results file (its columns are "
-                            f"{', '.join(header[:6])}{', ...' if len(header) > 6 else ''}); "
-                            "give another out= file or delete this one")
-        for row in reader:
-            if len(row) != len(COLUMNS):
-                continue
-            try:
-                rec = {k: _decode(k, v) for k, v in zip(COLUMNS, row)}
-            except (ValueError, HyperparameterError):
-                continue
-            if rec["status"] not in ("ok", "failed"):
-                continue
-            runs[rec["run_id"]] = rec
+    for _, rec in good:
+        runs[rec["run_id"]] = rec
     return list(runs.values())
 
 
+def repair_results(path: str) -> int:
+    """Move the damaged rows of the results file ``path`` to ``path + ".damaged"`` (with
+    a note), rewrite ``path`` atomically with its header and sound rows, and return how
+    many rows were moved.  The file then ends with a line break, ready for appending."""
+    text = _read_text(path)
+    header, good, damaged = scan_results(text)
+    if header is None:                                # not even a whole header line
+        if COLUMNS_LINE.startswith(text):
+            atomic_write(path, lambda fh: fh.write(COLUMNS_LINE.encode("utf-8")))
+            return 0
+        _check_header(next(csv.reader([text]), []), path)
+    _check_header(header, path)
+    if not damaged:
+        return 0
+    note = (f"# {len(damaged)} damaged row(s) set aside from {os.path.basename(path)} when a sweep resumed; "
+            "their runs ran again\r\n")
+    with open(path + ".damaged", "ab") as fh:
+        fh.write((note + "".join(r if _LINE_END.search(r[-1:]) else r + "\r\n" for r in damaged))
+                 .encode("utf-8", errors="surrogateescape"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    body = COLUMNS_LINE + "".join(r for r, _ in good)
+    atomic_write(path, lambda fh: fh.write(body.encode("utf-8", errors="surrogateescape")))
+    warnings.warn(f"{path}: {len(damaged)} damaged row(s) (e.g. cut short when a sweep was killed) moved to "
+                  f"{path}.damaged; those runs run again", NeuronWarning, stacklevel=3)
+    return len(damaged)
+
+
+def _row_text(fields: list[str]) -> str:
+    buf = io.StringIO(newline="")
+    csv.writer(buf).writerow(fields)
+    return buf.getvalue()
+
+
+COLUMNS_LINE = _row_text(COLUMNS)
+
+
 class _Appender:
-    """Appends one CSV row per finished run and flushes it."""
+    """Appends one CSV row per finished run: each row is one write, flushed and synced
+    to disk, so a crash can cut short at most the row being written.  On resume the file
+    is repaired first (:func:`repair_results`)."""
 
     def __init__(self, path: str, fresh: bool) -> None:
         parent = os.path.dirname(os.path.abspath(path))
@@ -88,20 +194,18 @@ class _Appender:
             raise FileNotFoundError(f"folder {parent!r} does not exist; create it first")
         new = fresh or not os.path.exists(path) or os.path.getsize(path) == 0
         if not new:
-            with open(path, "rb") as fh:     # a row cut short by a crash: start on a new line
-                fh.seek(-1, os.SEEK_END)
-                needs_newline = fh.read(1) not in (b"\n", b"\r")
-        self.fh = open(path, "w" if new else "a", newline="", encoding="utf-8")
-        self.writer = csv.writer(self.fh)
+            repair_results(path)
+        self.fh = open(path, "wb" if new else "ab")
         if new:
-            self.writer.writerow(COLUMNS)
-        elif needs_newline:
-            self.fh.write("\r\n")
+            self._put(COLUMNS_LINE)
+
+    def _put(self, line: str) -> None:
+        self.fh.write(line.encode("utf-8", errors="surrogateescape"))
         self.fh.flush()
+        os.fsync(self.fh.fileno())
 
     def write(self, rec: dict[str, Any]) -> None:
-        self.writer.writerow([_encode(k, rec.get(k)) for k in COLUMNS])
-        self.fh.flush()
+        self._put(_row_text([_encode(k, rec.get(k)) for k in COLUMNS]))
 
     def close(self) -> None:
         self.fh.close()
