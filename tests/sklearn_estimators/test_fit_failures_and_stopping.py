@@ -221,3 +221,25 @@ def test_the_estimators_stop_where_the_rule_says_on_their_own_curves():
     reg = NetworkRegressor(hidden_layer_sizes=(8,), epochs=300, learning_rate=0.01, early_stopping=True,
                            n_iter_no_change=3, tol=1e-3, random_state=0).fit(X, yr)
     assert reg.n_iter_ < 300 and stopping_epoch(reg.validation_scores_, 1e-3, 3, maximize=True) == reg.n_iter_
+
+
+def test_partial_fit_trains_on_a_batch_of_one_class_when_classes_lists_them_all():
+    from neuronlab.sklearn import NetworkClassifier
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = np.repeat([0, 1, 2], 20)
+    clf = NetworkClassifier(hidden_layer_sizes=(8,), random_state=0)
+    clf.partial_fit(X[y == 0], y[y == 0], classes=[0, 1, 2])
+    before = clf.network_.get_params().copy() if hasattr(clf.network_, "get_params") else None
+    clf.partial_fit(X[y == 1], y[y == 1])
+    clf.partial_fit(X[y == 2], y[y == 2])
+    assert clf.n_iter_ == 3 and list(clf.classes_) == [0, 1, 2]
+    assert clf.predict_proba(X).shape == (60, 3)
+
+
+def test_fit_still_refuses_targets_of_one_class():
+    import neuronlab as nl
+    from neuronlab.sklearn import NetworkClassifier
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(nl.DataError):
+        NetworkClassifier(hidden_layer_sizes=(4,), random_state=0).fit(X, np.zeros(20, dtype=int))

@@ -359,7 +359,8 @@ class NetworkEstimator(BaseEstimator):
 
     def _partial(self, X: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None) -> Any:
         """One epoch over ``(X, targets)``, continuing the optimizer's state."""
-        history = self.network_.fit(X, targets, epochs=1, **self._train_kwargs(len(X), sample_weight))
+        history = self.network_.fit(X, targets, epochs=1, one_class_ok=True,
+                                    **self._train_kwargs(len(X), sample_weight))
         self.loss_curve_.append(float(history["loss"][-1]))
         self.n_iter_ += 1
         return self

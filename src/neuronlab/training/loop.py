@@ -46,7 +46,7 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
         callbacks: Iterable[Callback] | None = None, verbose: int = 0, shuffle: bool = True,
         sample_weight: Any = None, l1: float = 0.0, l2: float = 0.0, schedule: Any = None,
         clip_norm: float | None = None, checkpoint: Any = None, checkpoint_every: int = 1,
-        resume: Any = None) -> History:
+        resume: Any = None, one_class_ok: bool = False) -> History:
     """Train ``network`` on ``(X, y)`` with minibatch gradient descent and backpropagation.
 
     Parameters
@@ -95,6 +95,10 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
         run that had finished trains no further and gives back the same model and
         history; with a larger ``epochs``, a run that did all its epochs continues to the
         new total, one that early stopping or a callback ended stays ended.
+    one_class_ok : bool, default False
+        Train on classification targets that all hold one class.  By default those are
+        refused (there is nothing to tell apart); a stream of batches whose classes are
+        known from elsewhere (``partial_fit``) passes True.
 
     Returns
     -------
@@ -123,11 +127,12 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
     verbose = _check_verbose(verbose)
     shuffle = check_flag("shuffle", shuffle, error=ArgumentTypeError)
+    one_class_ok = check_flag("one_class_ok", one_class_ok, error=ArgumentTypeError)
     _check_path("checkpoint", checkpoint)
     _check_path("resume", resume)
     restored = _rewind(network, resume)
     rng_start = network._rng.bit_generator.state
-    X, y, sw, val = _prepare_data(network, X, y, sample_weight, validation_data, validation_split)
+    X, y, sw, val = _prepare_data(network, X, y, sample_weight, validation_data, validation_split, one_class_ok)
     opt, sched = _build_optimizer(optimizer, learning_rate, schedule, epochs)
     cbs = _build_callbacks(callbacks, early_stopping, monitor="val_loss" if val is not None else "loss")
     run = _Run(network, opt, sched, cbs, val, epochs, verbose, resume)
@@ -196,12 +201,13 @@ def _rewind(network: Any, resume: Any) -> dict[str, Any] | None:
 
 
 def _prepare_data(network: Any, X: Any, y: Any, sample_weight: Any, validation_data: Sequence[Any] | None,
-                  validation_split: float) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, tuple | None]:
+                  validation_split: float,
+                  one_class_ok: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, tuple | None]:
     """Checked training data, targets and sample weights, and the validation set
     ``(X_val, y_val, sample_weight_val)`` (None without one)."""
     X = network.check_inputs(X)
     y = network.check_targets(X, y)
-    if network.is_classifier:
+    if network.is_classifier and not one_class_ok:
         check_classes(y)
     sw = network.check_sample_weight(X, sample_weight)
     if validation_data is not None:
