@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Any, Sequence
 
@@ -21,7 +22,7 @@ from .. import optimizers as _optimizers
 from .._util.text import one_line
 from ..errors import MissingExtraError, NeuronLabError, UsageError
 from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _err, _finite_float, _float_list, _fraction,
-                     _int, _int_list, _nonneg_int, _positive_float, _positive_int)
+                     _int, _int_list, _nonneg_int, _positive_float, _positive_int, suggest)
 from .compute import _GATES, cmd_activations, cmd_neuron, cmd_perceptron
 from .model import cmd_evaluate, cmd_explain, cmd_inspect, cmd_plot, cmd_predict
 from .sweep import add_sweep_command
@@ -36,10 +37,32 @@ __all__ = ["main", "build_parser", "UsageError"]
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line (and exit code 2) instead of
-    printing the whole usage block."""
+    printing the whole usage block, with a close match for a misspelt option, command or
+    choice ("did you mean --epochs?")."""
 
     def error(self, message: str):  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+        raise UsageError(f"{self.prog}: {message}{self._close_match(message)} (see '{self.prog} --help')")
+
+    def _close_match(self, message: str) -> str:
+        choice = _INVALID_CHOICE.search(message)
+        if choice:
+            return suggest(choice.group(1), _QUOTED.findall(choice.group(2)))
+        return ""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        """As argparse's, but an unknown option is reported by the parser (the command) it
+        was given to, with that command's closest option."""
+        namespace, extras = super().parse_known_args(args, namespace)
+        unknown = [a.split("=", 1)[0] for a in extras if a.startswith("-") and len(a) > 1 and not _NUMBER.match(a)]
+        if unknown:
+            options = [o for action in self._actions for o in action.option_strings if o.startswith("--")]
+            self.error(f"unrecognized arguments: {' '.join(extras)}{suggest(unknown[0], options, quote=False)}")
+        return namespace, extras
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+_QUOTED = re.compile(r"'([^']*)'")
+_NUMBER = re.compile(r"^-\d|^-\.\d")
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
