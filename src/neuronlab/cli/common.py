@@ -19,7 +19,7 @@ import numpy as np
 
 from .._util.extras import require
 from .._util.text import one_line
-from ..errors import DataError, MissingExtraError, NeuronLabError, UsageError
+from ..errors import DataError, MissingExtraError, UsageError
 
 PROG = "neuronlab"
 DEFAULT_DIR = "neuronlab-out"
