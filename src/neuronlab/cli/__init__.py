@@ -357,9 +357,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError:  # pragma: no cover
             pass
         return 1
-    except (NeuronLabError, ValueError, OSError) as err:
+    except (NeuronLabError, OSError) as err:     # bad input, or a file that cannot be read or written
         _err(f"{command}: error: {one_line(err)}")
         return 2
+    # anything else (a plain ValueError or TypeError from inside the library) is a bug: its
+    # traceback is printed and the exit code is 1
 
 
 if __name__ == "__main__":  # pragma: no cover

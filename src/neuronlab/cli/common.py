@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import io
 import json
 import math
 import os
@@ -194,6 +195,8 @@ def _file_problem(path: str, what: str, err: BaseException) -> str:
     if isinstance(err, OSError) and err.strerror:
         return f"cannot read {path}: {err.strerror.lower()}"
     text = one_line(err) if str(err) else type(err).__name__
+    if "allow_pickle" in text:    # NumPy's reading of bytes that are not a .npy/.npz file
+        return f"{path} is damaged or not {what} (it is not a NumPy .npz file); check the path"
     if path in text or os.path.basename(path) in text:
         return text
     if isinstance(err, (zipfile.BadZipFile, EOFError, zlib.error, struct.error, pickle.UnpicklingError, KeyError,
@@ -223,7 +226,26 @@ def reading(path: str | None, what: str) -> Iterator[None]:
     except _FILE_PROBLEMS as err:
         if path is None:
             raise
+        _close_left_open(err, str(path))
         raise DataError(_file_problem(str(path), what, err)) from err
+
+
+def _close_left_open(err: BaseException, path: str) -> None:
+    """Close the handles of ``path`` that a failed read left open in its frames (NumPy's
+    ``load`` does so on a damaged zip), so that no ``ResourceWarning`` follows the message."""
+    seen: set[int] = set()
+    target = os.path.abspath(path)
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        tb = err.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                name = getattr(value, "name", None)
+                if (isinstance(value, io.IOBase) and isinstance(name, str) and not value.closed
+                        and os.path.abspath(name) == target):
+                    value.close()
+            tb = tb.tb_next
+        err = err.__cause__ or err.__context__
 
 
 def suggest(word: str, choices: Iterable[str], quote: bool = True) -> str:
