@@ -26,7 +26,8 @@ from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _err, _finite_float, _floa
 from .compute import _GATES, cmd_activations, cmd_neuron, cmd_perceptron
 from .model import cmd_evaluate, cmd_explain, cmd_inspect, cmd_plot, cmd_predict
 from .sweep import add_sweep_command
-from .train import cmd_train
+from .train import (AUTO_MAX_EPOCHS, AUTO_MIN_EPOCHS, AUTO_MIN_VAL_ROWS, AUTO_PATIENCE, AUTO_STEPS, AUTO_VAL_SPLIT,
+                    cmd_train)
 
 __all__ = ["main", "build_parser", "UsageError"]
 
@@ -117,8 +118,11 @@ def _add_train(sub: Any) -> None:
         "train", help="train a network on built-in data or your own file",
         formatter_class=_Formatter,
         description=("Train a multilayer perceptron by backpropagation and gradient descent.  With no options:\n"
-                     "the digits data (8×8 images), hidden layers 128,64 (relu), 30 epochs of Adam, 20% held out\n"
-                     "for the test, 10% of the rest for validation; the model goes to ./neuronlab-out/model.nlz\n"
+                     "the digits data (8×8 images), hidden layers 128,64 (relu), Adam, 20% held out for the test.\n"
+                     f"The number of epochs and the validation split follow the size of the data: epochs for about\n"
+                     f"{AUTO_STEPS:,} steps ({AUTO_MIN_EPOCHS} to {AUTO_MAX_EPOCHS}), and {AUTO_VAL_SPLIT:.0%} of the training rows for validation\n"
+                     f"and early stopping when that is at least {AUTO_MIN_VAL_ROWS} rows (else early stopping watches the\n"
+                     "training loss); the chosen values are printed.  The model goes to ./neuronlab-out/model.nlz\n"
                      "and pictures to ./neuronlab-out/plots/.\n\n"
                      f"Built-in data: {builtin}.\n"
                      "Features are standardised (the scaler is stored in the model file); class labels of any\n"
@@ -154,15 +158,19 @@ def _add_train(sub: Any) -> None:
 
 def _add_train_run_args(p: argparse.ArgumentParser) -> None:
     """``train``'s options of the training run and of what it writes."""
-    p.add_argument("--epochs", type=_positive_int, default=30, metavar="N", help="passes over the data (default: 30)")
+    p.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
+                   help=f"most passes over the data (default: enough for about {AUTO_STEPS:,} steps, "
+                        f"{AUTO_MIN_EPOCHS} to {AUTO_MAX_EPOCHS})")
     p.add_argument("--batch-size", type=_positive_int, default=32, metavar="N", help="samples per step (default: 32)")
     p.add_argument("--optimizer", default="adam", metavar="NAME",
                    help=f"{', '.join(_optimizers.names())} (default: adam)")
     p.add_argument("--lr", type=_positive_float, metavar="RATE", help="learning rate (default: the optimizer's own)")
-    p.add_argument("--val-split", type=_fraction, default=0.1, metavar="F",
-                   help="fraction of the training data held out for validation (default: 0.1)")
-    p.add_argument("--early-stopping", type=_nonneg_int, default=10, metavar="N",
-                   help="stop after N epochs without improvement and keep the best weights (0: off; default: 10)")
+    p.add_argument("--val-split", type=_fraction, default=None, metavar="F",
+                   help=f"fraction of the training data held out for validation (default: {AUTO_VAL_SPLIT} when "
+                        f"that is at least {AUTO_MIN_VAL_ROWS} rows, else none)")
+    p.add_argument("--early-stopping", type=_nonneg_int, default=AUTO_PATIENCE, metavar="N",
+                   help="stop after N epochs without improvement of the validation loss (of the training loss "
+                        f"without validation) and keep the best weights (0: off; default: {AUTO_PATIENCE})")
     p.add_argument("--test-split", type=_fraction, default=0.2, metavar="F",
                    help="fraction held out (stratified by class) for the final test (0: none; default: 0.2)")
     p.add_argument("--seed", type=_nonneg_int, default=0, metavar="N",

@@ -80,6 +80,51 @@ class _EpochProgress(Callback):
 
 
 # =======================================================================================
+# Defaults that follow the size of the data
+# =======================================================================================
+
+#: optimizer steps the default number of epochs aims at, and its bounds
+AUTO_STEPS, AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS = 2000, 20, 200
+#: share of the training rows held out for validation by default, and the fewest rows worth it
+AUTO_VAL_SPLIT, AUTO_MIN_VAL_ROWS = 0.1, 50
+#: early stopping's default patience, in epochs
+AUTO_PATIENCE = 20
+
+
+def _resolve_sizes(args: argparse.Namespace, n_train: int) -> str | None:
+    """Fill in ``--val-split`` and ``--epochs`` left to their defaults, from the number of
+    training rows; returns the line that says what was chosen (None when both were given).
+
+    A validation set of a few rows makes early stopping follow noise, so by default there is
+    one only when :data:`AUTO_VAL_SPLIT` of the rows is at least :data:`AUTO_MIN_VAL_ROWS`
+    rows; the epochs give about :data:`AUTO_STEPS` optimizer steps, so small data gets many
+    passes and large data few.
+
+    >>> ns = argparse.Namespace(val_split=None, epochs=None, batch_size=32)
+    >>> _resolve_sizes(ns, 120)
+    'defaults for 120 training rows: up to 200 epochs (4 steps each), no validation rows (fewer than 500 training rows; early stopping watches the training loss)'
+    >>> ns.epochs, ns.val_split
+    (200, 0.0)
+    """
+    chosen = []
+    if args.val_split is None:
+        args.val_split = AUTO_VAL_SPLIT if n_train * AUTO_VAL_SPLIT >= AUTO_MIN_VAL_ROWS else 0.0
+        if args.val_split:
+            chosen.append(f"{args.val_split:.0%} of them for validation and early stopping")
+        else:
+            chosen.append(f"no validation rows (fewer than {math.ceil(AUTO_MIN_VAL_ROWS / AUTO_VAL_SPLIT)} training "
+                          "rows; early stopping watches the training loss)")
+    if args.epochs is None:
+        fit_rows = n_train - int(round(n_train * args.val_split))
+        steps = max(1, math.ceil(fit_rows / args.batch_size))
+        args.epochs = int(min(AUTO_MAX_EPOCHS, max(AUTO_MIN_EPOCHS, math.ceil(AUTO_STEPS / steps))))
+        chosen.insert(0, f"up to {_plural(args.epochs, 'epoch')} ({_plural(steps, 'step')} each)")
+    if not chosen:
+        return None
+    return f"defaults for {n_train} training rows: " + ", ".join(chosen)
+
+
+# =======================================================================================
 # Ctrl-C
 # =======================================================================================
 
@@ -331,8 +376,11 @@ def _train(args: argparse.Namespace, interrupts: _Interrupts) -> int:
     y_train = _targets_for(net, y_train_enc, task, k)
 
     arch = " → ".join(str(s) for s in [data.n_features, *args.hidden, net.n_outputs])
+    chosen = _resolve_sizes(args, len(train))
     if not args.json:
         _print_train_header(args, data, train, test, arch, acts, output, net)
+        if chosen:
+            _out(chosen)
 
     net.metadata = meta
     interrupts.network = net
