@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from neuronlab.cli.train import (AUTO_MAX_EPOCHS, AUTO_MIN_EPOCHS, AUTO_MIN_VAL_ROWS, AUTO_VAL_SPLIT,
+from neuronlab.cli.train import (AUTO_MAX_EPOCHS, AUTO_MAX_VAL_SPLIT, AUTO_MIN_EPOCHS, AUTO_MIN_VAL_ROWS, AUTO_VAL_SPLIT,
                                  _resolve_sizes)
 
 from command_line import QUICK, ok, run
@@ -24,10 +24,17 @@ def test_small_data_keeps_every_training_row_for_learning_and_trains_the_most_ep
     assert "no validation rows" in line and "120 training rows" in line
 
 
-def test_a_validation_set_is_held_out_once_it_has_enough_rows():
-    rows = int(AUTO_MIN_VAL_ROWS / AUTO_VAL_SPLIT)
-    assert _sizes(rows)[0].val_split == AUTO_VAL_SPLIT
+def test_a_validation_set_is_held_out_once_it_can_have_enough_rows():
+    rows = int(AUTO_MIN_VAL_ROWS / AUTO_MAX_VAL_SPLIT)
+    assert round(rows * _sizes(rows)[0].val_split) == AUTO_MIN_VAL_ROWS
     assert _sizes(rows - 1)[0].val_split == 0.0
+
+
+def test_the_validation_split_grows_to_reach_its_fewest_rows_and_never_passes_its_bounds():
+    for rows in (350, 400, 500, 699, 700, 5000, 10**6):
+        split = _sizes(rows)[0].val_split
+        assert AUTO_VAL_SPLIT <= split <= AUTO_MAX_VAL_SPLIT
+        assert round(rows * split) >= AUTO_MIN_VAL_ROWS
 
 
 def test_large_data_trains_few_epochs_but_at_least_the_minimum():

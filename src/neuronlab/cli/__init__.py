@@ -26,7 +26,8 @@ from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _err, _finite_float, _floa
 from .compute import _GATES, cmd_activations, cmd_neuron, cmd_perceptron
 from .model import cmd_evaluate, cmd_explain, cmd_inspect, cmd_plot, cmd_predict
 from .sweep import add_sweep_command
-from .train import (AUTO_MAX_EPOCHS, AUTO_MIN_EPOCHS, AUTO_MIN_VAL_ROWS, AUTO_PATIENCE, AUTO_STEPS, AUTO_VAL_SPLIT,
+from .train import (AUTO_MAX_EPOCHS, AUTO_MAX_VAL_SPLIT, AUTO_MIN_EPOCHS, AUTO_MIN_VAL_ROWS, AUTO_PATIENCE,
+                    AUTO_STEPS, AUTO_VAL_SPLIT,
                     cmd_train)
 
 __all__ = ["main", "build_parser", "UsageError"]
@@ -120,9 +121,9 @@ def _add_train(sub: Any) -> None:
         description=("Train a multilayer perceptron by backpropagation and gradient descent.  With no options:\n"
                      "the digits data (8×8 images), hidden layers 128,64 (relu), Adam, 20% held out for the test.\n"
                      f"The number of epochs and the validation split follow the size of the data: epochs for about\n"
-                     f"{AUTO_STEPS:,} steps ({AUTO_MIN_EPOCHS} to {AUTO_MAX_EPOCHS}), and {AUTO_VAL_SPLIT:.0%} of the training rows for validation\n"
-                     f"and early stopping when that is at least {AUTO_MIN_VAL_ROWS} rows (else early stopping watches the\n"
-                     "training loss); the chosen values are printed.  The model goes to ./neuronlab-out/model.nlz\n"
+                     f"{AUTO_STEPS:,} steps ({AUTO_MIN_EPOCHS} to {AUTO_MAX_EPOCHS}); {AUTO_VAL_SPLIT:.0%} of the training rows for validation\n"
+                     f"and early stopping, grown up to {AUTO_MAX_VAL_SPLIT:.0%} to reach {AUTO_MIN_VAL_ROWS} rows, and none when even that is\n"
+                     "fewer (early stopping then watches the training loss); the chosen values are printed.  The model goes to ./neuronlab-out/model.nlz\n"
                      "and pictures to ./neuronlab-out/plots/.\n\n"
                      f"Built-in data: {builtin}.\n"
                      "Features are standardised (the scaler is stored in the model file); class labels of any\n"
@@ -166,8 +167,9 @@ def _add_train_run_args(p: argparse.ArgumentParser) -> None:
                    help=f"{', '.join(_optimizers.names())} (default: adam)")
     p.add_argument("--lr", type=_positive_float, metavar="RATE", help="learning rate (default: the optimizer's own)")
     p.add_argument("--val-split", type=_fraction, default=None, metavar="F",
-                   help=f"fraction of the training data held out for validation (default: {AUTO_VAL_SPLIT} when "
-                        f"that is at least {AUTO_MIN_VAL_ROWS} rows, else none)")
+                   help=f"fraction of the training data held out for validation (default: {AUTO_VAL_SPLIT}, "
+                        f"grown up to {AUTO_MAX_VAL_SPLIT} to reach {AUTO_MIN_VAL_ROWS} rows; none when even that "
+                        "is fewer)")
     p.add_argument("--early-stopping", type=_nonneg_int, default=AUTO_PATIENCE, metavar="N",
                    help="stop after N epochs without improvement of the validation loss (of the training loss "
                         f"without validation) and keep the best weights (0: off; default: {AUTO_PATIENCE})")

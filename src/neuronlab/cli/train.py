@@ -85,35 +85,47 @@ class _EpochProgress(Callback):
 
 #: optimizer steps the default number of epochs aims at, and its bounds
 AUTO_STEPS, AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS = 2000, 20, 200
-#: share of the training rows held out for validation by default, and the fewest rows worth it
-AUTO_VAL_SPLIT, AUTO_MIN_VAL_ROWS = 0.1, 50
+#: share of the training rows held out for validation by default, the most it grows to, and the
+#: fewest validation rows worth having
+AUTO_VAL_SPLIT, AUTO_MAX_VAL_SPLIT, AUTO_MIN_VAL_ROWS = 0.1, 0.2, 70
 #: early stopping's default patience, in epochs
 AUTO_PATIENCE = 20
+
+
+def _auto_val_split(n_train: int) -> float:
+    """The default validation split of ``n_train`` rows (0.0: none).
+
+    >>> _auto_val_split(100), _auto_val_split(400), _auto_val_split(5000)
+    (0.0, 0.175, 0.1)
+    """
+    n_val = max(AUTO_VAL_SPLIT * n_train, min(AUTO_MIN_VAL_ROWS, AUTO_MAX_VAL_SPLIT * n_train))
+    return 0.0 if n_val < AUTO_MIN_VAL_ROWS else max(AUTO_VAL_SPLIT, AUTO_MIN_VAL_ROWS / n_train)
 
 
 def _resolve_sizes(args: argparse.Namespace, n_train: int) -> str | None:
     """Fill in ``--val-split`` and ``--epochs`` left to their defaults, from the number of
     training rows; returns the line that says what was chosen (None when both were given).
 
-    A validation set of a few rows makes early stopping follow noise, so by default there is
-    one only when :data:`AUTO_VAL_SPLIT` of the rows is at least :data:`AUTO_MIN_VAL_ROWS`
-    rows; the epochs give about :data:`AUTO_STEPS` optimizer steps, so small data gets many
-    passes and large data few.
+    A validation set of a few rows makes early stopping follow noise, so by default it is
+    :data:`AUTO_VAL_SPLIT` of the rows, grown up to :data:`AUTO_MAX_VAL_SPLIT` to reach
+    :data:`AUTO_MIN_VAL_ROWS` rows, and there is none when even that is too few; the epochs give
+    about :data:`AUTO_STEPS` optimizer steps, so small data gets many passes and large data few.
 
     >>> ns = argparse.Namespace(val_split=None, epochs=None, batch_size=32)
     >>> _resolve_sizes(ns, 120)
-    'defaults for 120 training rows: up to 200 epochs (4 steps each), no validation rows (fewer than 500 training rows; early stopping watches the training loss)'
+    'defaults for 120 training rows: up to 200 epochs (4 steps each), no validation rows (fewer than 350 training rows; early stopping watches the training loss)'
     >>> ns.epochs, ns.val_split
     (200, 0.0)
     """
     chosen = []
     if args.val_split is None:
-        args.val_split = AUTO_VAL_SPLIT if n_train * AUTO_VAL_SPLIT >= AUTO_MIN_VAL_ROWS else 0.0
+        args.val_split = _auto_val_split(n_train)
         if args.val_split:
-            chosen.append(f"{args.val_split:.0%} of them for validation and early stopping")
+            n_val = int(round(n_train * args.val_split))
+            chosen.append(f"{n_val} of them ({args.val_split:.0%}) for validation and early stopping")
         else:
-            chosen.append(f"no validation rows (fewer than {math.ceil(AUTO_MIN_VAL_ROWS / AUTO_VAL_SPLIT)} training "
-                          "rows; early stopping watches the training loss)")
+            chosen.append(f"no validation rows (fewer than {math.ceil(AUTO_MIN_VAL_ROWS / AUTO_MAX_VAL_SPLIT)} "
+                          "training rows; early stopping watches the training loss)")
     if args.epochs is None:
         fit_rows = n_train - int(round(n_train * args.val_split))
         steps = max(1, math.ceil(fit_rows / args.batch_size))
