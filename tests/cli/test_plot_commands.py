@@ -17,7 +17,8 @@ def test_train_with_no_arguments_learns_digits(tmp_path):
     accuracy = float(re.search(r"test accuracy (\d\.\d+)", r.stdout).group(1))
     assert accuracy >= 0.95, r.stdout
     assert "confusion matrix" in r.stdout and "model written to" in r.stdout
-    assert re.search(r"^epoch 1/30 .*val_loss", r.stderr, re.M)          # progress on stderr
+    assert re.search(r"^epoch 1/49 .*val_loss", r.stderr, re.M)          # progress on stderr
+    assert "defaults for 1438 training rows: up to 49 epochs (41 steps each), 144 of them (10%)" in r.stdout
     out = tmp_path / "neuronlab-out"
     assert (out / "model.nlz").is_file()
     pictures = sorted(p.name for p in (out / "plots").iterdir())

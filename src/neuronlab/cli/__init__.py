@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Any, Sequence
 
@@ -21,11 +22,13 @@ from .. import optimizers as _optimizers
 from .._util.text import one_line
 from ..errors import MissingExtraError, NeuronLabError, UsageError
 from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _err, _finite_float, _float_list, _fraction,
-                     _int, _int_list, _nonneg_int, _positive_float, _positive_int)
+                     _int, _int_list, _nonneg_int, _positive_float, _positive_int, suggest)
 from .compute import _GATES, cmd_activations, cmd_neuron, cmd_perceptron
 from .model import cmd_evaluate, cmd_explain, cmd_inspect, cmd_plot, cmd_predict
 from .sweep import add_sweep_command
-from .train import cmd_train
+from .train import (AUTO_MAX_EPOCHS, AUTO_MAX_VAL_SPLIT, AUTO_MIN_EPOCHS, AUTO_MIN_VAL_ROWS, AUTO_PATIENCE,
+                    AUTO_STEPS, AUTO_VAL_SPLIT,
+                    cmd_train)
 
 __all__ = ["main", "build_parser", "UsageError"]
 
@@ -36,10 +39,32 @@ __all__ = ["main", "build_parser", "UsageError"]
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line (and exit code 2) instead of
-    printing the whole usage block."""
+    printing the whole usage block, with a close match for a misspelt option, command or
+    choice ("did you mean --epochs?")."""
 
     def error(self, message: str):  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+        raise UsageError(f"{self.prog}: {message}{self._close_match(message)} (see '{self.prog} --help')")
+
+    def _close_match(self, message: str) -> str:
+        choice = _INVALID_CHOICE.search(message)
+        if choice:
+            return suggest(choice.group(1), _QUOTED.findall(choice.group(2)))
+        return ""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        """As argparse's, but an unknown option is reported by the parser (the command) it
+        was given to, with that command's closest option."""
+        namespace, extras = super().parse_known_args(args, namespace)
+        unknown = [a.split("=", 1)[0] for a in extras if a.startswith("-") and len(a) > 1 and not _NUMBER.match(a)]
+        if unknown:
+            options = [o for action in self._actions for o in action.option_strings if o.startswith("--")]
+            self.error(f"unrecognized arguments: {' '.join(extras)}{suggest(unknown[0], options, quote=False)}")
+        return namespace, extras
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+_QUOTED = re.compile(r"'([^']*)'")
+_NUMBER = re.compile(r"^-\d|^-\.\d")
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -94,8 +119,11 @@ def _add_train(sub: Any) -> None:
         "train", help="train a network on built-in data or your own file",
         formatter_class=_Formatter,
         description=("Train a multilayer perceptron by backpropagation and gradient descent.  With no options:\n"
-                     "the digits data (8×8 images), hidden layers 128,64 (relu), 30 epochs of Adam, 20% held out\n"
-                     "for the test, 10% of the rest for validation; the model goes to ./neuronlab-out/model.nlz\n"
+                     "the digits data (8×8 images), hidden layers 128,64 (relu), Adam, 20% held out for the test.\n"
+                     f"The number of epochs and the validation split follow the size of the data: epochs for about\n"
+                     f"{AUTO_STEPS:,} steps ({AUTO_MIN_EPOCHS} to {AUTO_MAX_EPOCHS}); {AUTO_VAL_SPLIT:.0%} of the training rows for validation\n"
+                     f"and early stopping, grown up to {AUTO_MAX_VAL_SPLIT:.0%} to reach {AUTO_MIN_VAL_ROWS} rows, and none when even that is\n"
+                     "fewer (early stopping then watches the training loss); the chosen values are printed.  The model goes to ./neuronlab-out/model.nlz\n"
                      "and pictures to ./neuronlab-out/plots/.\n\n"
                      f"Built-in data: {builtin}.\n"
                      "Features are standardised (the scaler is stored in the model file); class labels of any\n"
@@ -131,15 +159,20 @@ def _add_train(sub: Any) -> None:
 
 def _add_train_run_args(p: argparse.ArgumentParser) -> None:
     """``train``'s options of the training run and of what it writes."""
-    p.add_argument("--epochs", type=_positive_int, default=30, metavar="N", help="passes over the data (default: 30)")
+    p.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
+                   help=f"most passes over the data (default: enough for about {AUTO_STEPS:,} steps, "
+                        f"{AUTO_MIN_EPOCHS} to {AUTO_MAX_EPOCHS})")
     p.add_argument("--batch-size", type=_positive_int, default=32, metavar="N", help="samples per step (default: 32)")
     p.add_argument("--optimizer", default="adam", metavar="NAME",
                    help=f"{', '.join(_optimizers.names())} (default: adam)")
     p.add_argument("--lr", type=_positive_float, metavar="RATE", help="learning rate (default: the optimizer's own)")
-    p.add_argument("--val-split", type=_fraction, default=0.1, metavar="F",
-                   help="fraction of the training data held out for validation (default: 0.1)")
-    p.add_argument("--early-stopping", type=_nonneg_int, default=10, metavar="N",
-                   help="stop after N epochs without improvement and keep the best weights (0: off; default: 10)")
+    p.add_argument("--val-split", type=_fraction, default=None, metavar="F",
+                   help=f"fraction of the training data held out for validation (default: {AUTO_VAL_SPLIT}, "
+                        f"grown up to {AUTO_MAX_VAL_SPLIT} to reach {AUTO_MIN_VAL_ROWS} rows; none when even that "
+                        "is fewer)")
+    p.add_argument("--early-stopping", type=_nonneg_int, default=AUTO_PATIENCE, metavar="N",
+                   help="stop after N epochs without improvement of the validation loss (of the training loss "
+                        f"without validation) and keep the best weights (0: off; default: {AUTO_PATIENCE})")
     p.add_argument("--test-split", type=_fraction, default=0.2, metavar="F",
                    help="fraction held out (stratified by class) for the final test (0: none; default: 0.2)")
     p.add_argument("--seed", type=_nonneg_int, default=0, metavar="N",
@@ -334,9 +367,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError:  # pragma: no cover
             pass
         return 1
-    except (NeuronLabError, ValueError, OSError) as err:
+    except (NeuronLabError, OSError) as err:     # bad input, or a file that cannot be read or written
         _err(f"{command}: error: {one_line(err)}")
         return 2
+    # anything else (a plain ValueError or TypeError from inside the library) is a bug: its
+    # traceback is printed and the exit code is 1
 
 
 if __name__ == "__main__":  # pragma: no cover

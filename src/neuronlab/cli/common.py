@@ -3,15 +3,24 @@ types, printing (numbers, JSON) and the pictures module, loaded on demand."""
 from __future__ import annotations
 
 import argparse
+import difflib
+import io
 import json
 import math
 import os
+import pickle
+import struct
 import sys
-from typing import Any
+import zipfile
+import zlib
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
 from .._util.extras import require
+from .._util.text import one_line
+from ..errors import DataError, MissingExtraError, UsageError
 
 PROG = "neuronlab"
 DEFAULT_DIR = "neuronlab-out"
@@ -139,7 +148,15 @@ def _plural(n: int, word: str) -> str:
 def _plots():
     """:mod:`neuronlab.plots`, drawing to files only (never a window)."""
     os.environ.setdefault("MPLBACKEND", "Agg")
-    require("matplotlib", extra="plot", what="pictures")
+    try:
+        require("matplotlib", extra="plot", what="pictures")
+    except MissingExtraError as err:
+        cause = err.__cause__
+        if cause is not None and not isinstance(cause, ModuleNotFoundError):
+            # installed but failing to import (a broken install, an import cut short): not missing
+            raise MissingExtraError(f"pictures need matplotlib, which is installed but failed to import: "
+                                    f"{one_line(cause)}") from cause
+        raise
     from .. import plots
     return plots
 
@@ -152,3 +169,96 @@ def _close_figure(fig: Any) -> None:
             pyplot.close(fig)
         except Exception:  # pragma: no cover - not one of pyplot's figures
             pass
+
+
+# =======================================================================================
+# Files the user gives
+# =======================================================================================
+
+# What reading a damaged, truncated or foreign file raises from the standard library and
+# NumPy (besides the loaders' own neuronlab errors).  Only the read itself is guarded by
+# :func:`reading`, so the same exceptions anywhere else remain internal errors.
+_FILE_PROBLEMS: tuple[type[BaseException], ...] = (
+    OSError, EOFError, ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error,
+    struct.error, pickle.UnpicklingError,
+)
+
+
+def _file_problem(path: str, what: str, err: BaseException) -> str:
+    """One line naming ``path`` and what is wrong with it."""
+    if isinstance(err, IsADirectoryError):
+        return f"{path} is a folder, not {what}"
+    if isinstance(err, FileNotFoundError):
+        return f"no such file: {path} (check the path)"
+    if isinstance(err, PermissionError):
+        return f"cannot read {path}: permission denied (check the file's permissions)"
+    if isinstance(err, OSError) and err.strerror:
+        return f"cannot read {path}: {err.strerror.lower()}"
+    text = one_line(err) if str(err) else type(err).__name__
+    if "allow_pickle" in text:    # NumPy's reading of bytes that are not a .npy/.npz file
+        return f"{path} is damaged or not {what} (it is not a NumPy .npz file); check the path"
+    if path in text or os.path.basename(path) in text:
+        return text
+    if isinstance(err, (zipfile.BadZipFile, EOFError, zlib.error, struct.error, pickle.UnpicklingError, KeyError,
+                        UnicodeDecodeError)):
+        return f"{path} is damaged or not {what} ({type(err).__name__}: {text}); check that it is complete"
+    return f"{path}: {text}"
+
+
+@contextmanager
+def reading(path: str | None, what: str) -> Iterator[None]:
+    """Turn a problem with the user's file ``path`` met inside the block into one
+    :class:`~neuronlab.errors.DataError` naming the file (exit code 2, one line).
+
+    ``what`` says what the file should be, e.g. ``"a model file"``.  A missing optional
+    dependency and ``KeyboardInterrupt`` pass through unchanged, and so does every exception
+    that is not about reading a file (a ``TypeError`` there is a bug and keeps its traceback).
+
+    >>> with reading("model.nlz", "a model file"):
+    ...     raise EOFError("No data left in file")
+    Traceback (most recent call last):
+    neuronlab.errors.DataError: model.nlz is damaged or not a model file (EOFError: No data left in file); check that it is complete
+    """
+    try:
+        yield
+    except (MissingExtraError, UsageError):
+        raise
+    except _FILE_PROBLEMS as err:
+        if path is None:
+            raise
+        _close_left_open(err, str(path))
+        raise DataError(_file_problem(str(path), what, err)) from err
+
+
+def _close_left_open(err: BaseException, path: str) -> None:
+    """Close the handles of ``path`` that a failed read left open in its frames (NumPy's
+    ``load`` does so on a damaged zip), so that no ``ResourceWarning`` follows the message."""
+    seen: set[int] = set()
+    target = os.path.abspath(path)
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        tb = err.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                name = getattr(value, "name", None)
+                if (isinstance(value, io.IOBase) and isinstance(name, str) and not value.closed
+                        and os.path.abspath(name) == target):
+                    value.close()
+            tb = tb.tb_next
+        err = err.__cause__ or err.__context__
+
+
+def suggest(word: str, choices: Iterable[str], quote: bool = True) -> str:
+    """``" — did you mean 'X'?"`` for the closest of ``choices``, or ``""``.
+
+    >>> suggest("bars", ["bar", "lines"])
+    " — did you mean 'bar'?"
+    >>> suggest("--epohcs", ["--epochs", "--seed"], quote=False)
+    ' — did you mean --epochs?'
+    >>> suggest("--colour", ["--epochs"])
+    ''
+    """
+    close = difflib.get_close_matches(word.lower(), sorted(set(choices)), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f" — did you mean '{close[0]}'?" if quote else f" — did you mean {close[0]}?"

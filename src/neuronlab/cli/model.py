@@ -19,7 +19,7 @@ from ..errors import DataError, ShapeError
 from ..network import Network
 from ..training import History
 from ..errors import UsageError
-from .common import _close_figure, _err, _fmt, _out, _plots, _plural, _print_json
+from .common import _close_figure, _err, _fmt, _out, _plots, _plural, _print_json, reading
 
 
 # =======================================================================================
@@ -31,7 +31,8 @@ def _load_model(path: str) -> Network:
         raise DataError(f"no such model file: {path} (train one with: neuronlab train --out {path})")
     if os.path.isdir(path):
         raise DataError(f"{path} is a folder, not a model file")
-    obj = _serialize.load(path)
+    with reading(path, "a model file"):
+        obj = _serialize.load(path)
     if isinstance(obj, Network):
         return obj
     for attr in ("network_", "network", "net_"):
@@ -59,8 +60,9 @@ def _task(net: Network) -> str:
 def _load_for_model(net: Network, args: argparse.Namespace, require_target: bool) -> _datasets.Dataset:
     """``--data`` read the way the model expects it (its task, target column and features)."""
     meta = net.metadata if isinstance(net.metadata, dict) else {}
-    return _datasets.load(args.data, target=args.target or meta.get("target"), task=_task(net),
-                          require_target=require_target, feature_names=meta.get("feature_names"))
+    with reading(args.data, "a data file"):
+        return _datasets.load(args.data, target=args.target or meta.get("target"), task=_task(net),
+                              require_target=require_target, feature_names=meta.get("feature_names"))
 
 
 def _n_classes(net: Network) -> int:
@@ -134,12 +136,16 @@ def _regression_metrics(net: Network, X: np.ndarray, y_scaled: np.ndarray, meta:
             "r2": 1.0 - float(np.sum(err ** 2)) / ss_tot if ss_tot > 0 else float("nan")}
 
 
-def _metrics_text(m: dict[str, Any], prefix: str = "") -> str:
+def _metrics_text(m: dict[str, Any], prefix: str = "", matrix: bool = True) -> str:
+    """The metrics as text.  Regression: MAE and RMSE in the target's units, R², and the
+    loss on standardised targets (what the network minimised), labelled ``std loss``."""
     if "accuracy" in m:
         head = f"{prefix}accuracy {m['accuracy']:.4f}   loss {m['loss']:.4f}   ({m['samples']} samples)"
+        if not matrix:
+            return head
         return head + "\n" + _confusion_text(np.asarray(m["confusion_matrix"]), m["classes"])
-    return (f"{prefix}MAE {_fmt(m['mae'])}   RMSE {_fmt(m['rmse'])}   R² {_fmt(m['r2'])}   "
-            f"loss {_fmt(m['loss'])}   ({m['samples']} samples)")
+    return (f"{prefix}MAE {format_number(m['mae'])}   RMSE {format_number(m['rmse'])}   R² {_fmt(m['r2'])}   "
+            f"std loss {_fmt(m['loss'])}   ({m['samples']} samples; MAE and RMSE in the target's units)")
 
 
 # =======================================================================================

@@ -7,12 +7,13 @@ import math
 import sys
 from typing import Any, Callable
 
+from .. import datasets as _datasets
 from .._util.extras import require
 from ..errors import HyperparameterError
 from ..sweep import sweep
 from ..sweep.grid import _canon_hidden, hidden_text
 from ..sweep.results import _check_plot_path
-from .common import _finite_float, _int, _number
+from .common import _finite_float, _int, _number, reading
 
 
 def _arg_names(text: str) -> list[str]:
@@ -153,6 +154,15 @@ def add_sweep_command(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+def _check_data_file(data: str, target: str | None) -> None:
+    """Read a data *file* once before the sweep, so that a damaged, missing or foreign file is
+    one line naming it (exit code 2) rather than an error in every run."""
+    if not isinstance(data, str) or data.strip().lower() in _datasets.names():
+        return
+    with reading(data, "a data file"):
+        _datasets.load(data, target=target)
+
+
 def run_sweep_command(args: argparse.Namespace) -> int:
     """Run ``neuronlab sweep`` from parsed arguments; prints the ranked table.  Bad input
     raises a :class:`~neuronlab.errors.NeuronLabError` (the command line prints it as one line)."""
@@ -177,6 +187,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     if args.plot is not None:
         _check_plot_path(args.plot)
         require("matplotlib", extra="plot", what="--plot")   # fail before the sweep, not after it
+    _check_data_file(args.data, args.target)
     if args.serial and args.scheduler:
         raise HyperparameterError("--serial and --scheduler exclude each other")
     executor = "serial" if args.serial else ("dask" if args.scheduler else "local")

@@ -26,27 +26,45 @@ class _ClipNorm:
 
 class _StopOnInterrupt:
     """While training, the first Ctrl-C (SIGINT) asks the loop to stop after the current
-    batch; a second one interrupts at once.  Only installed in the main thread."""
+    batch; a second one interrupts at once with ``KeyboardInterrupt``.  Only installed in the
+    main thread.
+
+    A Python handler that was installed before (a program's own, such as the command
+    line's) is called on every signal too, after the loop has been asked to stop, and then
+    decides what the second one does; the default handler, ``SIG_DFL`` and ``SIG_IGN`` are
+    not called: the second Ctrl-C always interrupts.
+    """
 
     def __init__(self, network: Any) -> None:
         self.network = network
         self.fired = False
-        self.previous = None
+        self.installed = False
+        self.previous: Any = None
+
+    def _chained(self) -> bool:
+        return callable(self.previous) and self.previous is not signal.default_int_handler
 
     def _handler(self, signum: int, frame: Any) -> None:
-        self.fired = True
-        self.network.stop_training = True
-        signal.signal(signal.SIGINT, self.previous)
+        first = not self.fired
+        if first:
+            self.fired = True
+            self.network.stop_training = True
+        if self._chained():
+            self.previous(signum, frame)
+        elif not first:
+            raise KeyboardInterrupt
 
     def __enter__(self) -> "_StopOnInterrupt":
         if threading.current_thread() is threading.main_thread():
             self.previous = signal.getsignal(signal.SIGINT)
             signal.signal(signal.SIGINT, self._handler)
+            self.installed = True
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self.previous is not None and not self.fired:
-            signal.signal(signal.SIGINT, self.previous)
+        if self.installed:
+            signal.signal(signal.SIGINT, self.previous if self.previous is not None else signal.SIG_DFL)
+            self.installed = False
 
 
 def _kept(epoch: int) -> str:
