@@ -146,6 +146,18 @@ def test_a_killed_training_resumes_from_its_checkpoint_to_the_same_weights(files
     assert resumed.metadata["history"]["epochs"] == list(range(1, 7))
 
 
+def test_resuming_a_finished_run_says_so_and_writes_the_same_model(files, tmp_path):
+    common = ["train", "--data", files["train"], "--epochs", "4", "--early-stopping", "0", "--hidden", "8", *QUICK,
+              "--checkpoint", tmp_path / "run.ckpt"]
+    first = ok(run(*common, "--out", tmp_path / "first.nlz"))
+    assert "resumed" not in first.stdout
+    again = ok(run(*common, "--out", tmp_path / "again.nlz", "--resume"))
+    assert "resumed from epoch 4: the run had already finished; nothing left to train" in again.stdout
+    assert np.array_equal(nl.load(tmp_path / "first.nlz").parameters, nl.load(tmp_path / "again.nlz").parameters)
+    longer = ok(run(*common[:4], "6", *common[5:], "--out", tmp_path / "longer.nlz", "--resume"))
+    assert "resumed from epoch 4: trained 2 more epochs (6 in all)" in longer.stdout
+
+
 def test_resume_without_a_checkpoint_file_is_a_usage_error(files, tmp_path):
     bad(run("train", "--data", files["train"], "--resume", tmp_path / "missing.ckpt", *QUICK),
         "no checkpoint file", "missing.ckpt")

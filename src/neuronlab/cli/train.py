@@ -424,7 +424,7 @@ def _train(args: argparse.Namespace, interrupts: _Interrupts) -> int:
     summary = {
         "data": data.name, "task": task, "samples": {"train": len(train), "test": len(test) if test is not None else 0},
         "network": arch, "activations": acts + [output], "loss": net.loss.name, "parameters": net.n_params,
-        "epochs_run": len(history), "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
+        "epochs_run": len(history), "resumed_from": history.resumed_from, "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
         "interrupted": interrupted, "train": train_eval, "test": test_metrics,
         "train_seconds": fit_seconds, "total_seconds": time.perf_counter() - t_start,
         "model": args.out, "plots": pictures, "plot_problems": plot_problems,
@@ -457,7 +457,7 @@ def _train_metrics(net: Network, X: np.ndarray, y: np.ndarray, meta: dict[str, A
 
 
 def _print_train_summary(s: dict[str, Any], history: History, plot_dir: str | None) -> None:
-    how = f"trained {_plural(s['epochs_run'], 'epoch')} in {s['train_seconds']:.1f} s"
+    how = _how_trained(s, history)
     if s["interrupted"]:
         how += f" (interrupted; keeping the model of epoch {history.best_epoch or history.epochs[-1]})"
     elif s["stopped_early"]:
@@ -475,6 +475,17 @@ def _print_train_summary(s: dict[str, Any], history: History, plot_dir: str | No
     for problem in s["plot_problems"]:
         _err(f"note: {problem}")
     _out(f"time {s['total_seconds']:.1f} s")
+
+
+def _how_trained(s: dict[str, Any], history: History) -> str:
+    """"trained 30 epochs in 1.2 s", or for a resumed run how many epochs it added to which."""
+    done = history.resumed_from
+    if done is None:
+        return f"trained {_plural(s['epochs_run'], 'epoch')} in {s['train_seconds']:.1f} s"
+    if s["epochs_run"] == done:
+        return f"resumed from epoch {done}: the run had already finished; nothing left to train"
+    return (f"resumed from epoch {done}: trained {_plural(s['epochs_run'] - done, 'more epoch')} "
+            f"({s['epochs_run']} in all) in {s['train_seconds']:.1f} s")
 
 
 def _training_pictures(net: Network, history: History, X: np.ndarray, y: np.ndarray, task: str,
