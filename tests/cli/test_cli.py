@@ -277,3 +277,17 @@ def test_bad_input_for_a_model(model, files, tmp_path):
     (tmp_path / "notamodel.nlz").write_text("hello")
     r = run("evaluate", tmp_path / "notamodel.nlz", "--data", files["train"])
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_a_csv_without_a_header_row_is_refused_until_no_header_says_so(files, tmp_path):
+    rows = files["reg"].read_text().splitlines()[1:]
+    headerless = tmp_path / "headerless.csv"
+    headerless.write_text("\n".join(rows) + "\n")
+    bad(run("train", "--data", headerless, "--epochs", "2", *QUICK, "--out", tmp_path / "m.nlz"),
+        str(headerless), "looks like data", "--no-header")
+    trained = ok(run("train", "--data", headerless, "--no-header", "--epochs", "2", *QUICK,
+                     "--out", tmp_path / "m.nlz"))
+    assert f"{len(rows)} samples, 2 features, regression" in trained.stdout
+    assert nl.load(tmp_path / "m.nlz").metadata["feature_names"] == ["x0", "x1"]
+    ok(run("evaluate", tmp_path / "m.nlz", "--data", headerless, "--no-header"))
+    bad(run("train", "--data", "iris", "--no-header", *QUICK, "--out", tmp_path / "i.nlz"), "CSV files only")

@@ -81,6 +81,8 @@ def _add_data_args(p: argparse.ArgumentParser, required: bool = True, what: str 
                    help=f"{what}: a built-in name, a .csv or .npz file, or an IDX pair IMAGES,LABELS")
     p.add_argument("--target", metavar="COLUMN",
                    help="CSV target column (default: the one the model was trained on, else the last column)")
+    p.add_argument("--no-header", action="store_true",
+                   help="the CSV file has no header row: every row is data, columns are named x0, x1, …")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,6 +143,8 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--data", default="digits", metavar="DATA",
                    help="built-in name, .csv or .npz file, or an IDX pair IMAGES,LABELS (default: digits)")
     p.add_argument("--target", metavar="COLUMN", help="CSV target column (default: the last column)")
+    p.add_argument("--no-header", action="store_true",
+                   help="the CSV file has no header row: every row is data, columns are named x0, x1, …")
     p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="how to read the targets of a file (default: auto — text or few distinct integers are classes)")
     p.add_argument("--samples", type=_positive_int, metavar="N", help="generated data: number of samples")

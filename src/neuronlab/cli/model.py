@@ -62,7 +62,8 @@ def _load_for_model(net: Network, args: argparse.Namespace, require_target: bool
     meta = net.metadata if isinstance(net.metadata, dict) else {}
     with reading(args.data, "a data file"):
         return _datasets.load(args.data, target=args.target or meta.get("target"), task=_task(net),
-                              require_target=require_target, feature_names=meta.get("feature_names"))
+                              require_target=require_target, feature_names=meta.get("feature_names"),
+                              header=False if args.no_header else None)
 
 
 def _n_classes(net: Network) -> int:

@@ -266,7 +266,8 @@ def _training_data(args: argparse.Namespace) -> _datasets.Dataset:
     if is_generated:
         gen_kw["seed"] = args.seed
     with reading(args.data, "a data file"):
-        data = _datasets.load(args.data, target=args.target, task=args.task, **gen_kw)
+        data = _datasets.load(args.data, target=args.target, task=args.task, **gen_kw,
+                              **({"header": False} if args.no_header else {}))
     if data.y is None:
         raise DataError(f"{args.data} has no targets to learn from")
     if data.task == "classification" and data.n_classes < 2:
