@@ -291,3 +291,14 @@ def test_a_csv_without_a_header_row_is_refused_until_no_header_says_so(files, tm
     assert nl.load(tmp_path / "m.nlz").metadata["feature_names"] == ["x0", "x1"]
     ok(run("evaluate", tmp_path / "m.nlz", "--data", headerless, "--no-header"))
     bad(run("train", "--data", "iris", "--no-header", *QUICK, "--out", tmp_path / "i.nlz"), "CSV files only")
+
+
+def test_a_model_file_holding_a_pipeline_is_refused_rather_than_run_without_its_scaler(files, tmp_path):
+    pytest.importorskip("sklearn")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from neuronlab.sklearn import NetworkClassifier, save
+    data = nl.datasets.load("blobs", n=60, seed=0)
+    pipe = make_pipeline(StandardScaler(), NetworkClassifier(hidden_layer_sizes=(4,), epochs=2, random_state=0))
+    save(pipe.fit(data.X * 100, data.y), tmp_path / "pipe.nlz")
+    bad(run("evaluate", tmp_path / "pipe.nlz", "--data", files["train"]), "Pipeline", "preprocessing", "nl.load(path)")

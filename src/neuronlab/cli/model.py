@@ -35,6 +35,10 @@ def _load_model(path: str) -> Network:
         obj = _serialize.load(path)
     if isinstance(obj, Network):
         return obj
+    if hasattr(obj, "steps"):
+        raise DataError(f"{path} holds a scikit-learn Pipeline (its preprocessing, then a network); these commands "
+                        "would skip the preprocessing: use it in Python with nl.load(path).predict(X), or save "
+                        "the network alone (pipeline[-1].save(path)) to inspect it here")
     for attr in ("network_", "network", "net_"):
         net = getattr(obj, attr, None)
         if isinstance(net, Network):
