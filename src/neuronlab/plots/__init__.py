@@ -1,7 +1,8 @@
 """Pictures: activations, training curves, decision regions, neuron maps, histograms,
 the network diagram and neuron health over training.
 
-Needs the ``plot`` extra (``pip install 'neuronlab[plot]'``); matplotlib is imported inside
+Needs the ``plot`` extra (``pip install 'neuronlab[plot]'``; from a checkout
+``pip install -e '.[plot]'``); matplotlib is imported inside
 each function, so ``import neuronlab`` never needs it.
 Every function draws on a fresh :class:`matplotlib.figure.Figure` with an Agg canvas —
 no pyplot, no global state, no window — returns it, and writes it when given ``path=``

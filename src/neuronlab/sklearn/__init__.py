@@ -1,7 +1,8 @@
 """scikit-learn estimators around a neuronlab network: :class:`NetworkClassifier` and
 :class:`NetworkRegressor`.
 
-Needs the ``sklearn`` extra (``pip install 'neuronlab[sklearn]'``); ``import neuronlab``
+Needs the ``sklearn`` extra (``pip install 'neuronlab[sklearn]'``; from a checkout
+``pip install -e '.[sklearn]'``); ``import neuronlab``
 never imports scikit-learn, this module does.  Both estimators pass
 scikit-learn's estimator checks and work in ``Pipeline``, ``GridSearchCV``,
 ``cross_val_score``, ``clone`` and with ``pickle``.  Training is :meth:`Network.fit
