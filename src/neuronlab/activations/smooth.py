@@ -92,13 +92,12 @@ def _softmax_infinite(z: np.ndarray, m: np.ndarray, out: np.ndarray) -> np.ndarr
     """Softmax of rows whose largest logit is ±inf (its limit): the +inf logits share the
     probability equally; a row of only −inf logits is uniform."""
     top = np.where(m == np.inf, z == np.inf, np.where(m == -np.inf, True, z == m))
+    top = top.astype(z.dtype)
+    top /= top.sum(axis=-1, keepdims=True)
     finite_rows = np.isfinite(m[..., 0])
     if finite_rows.any():
-        top = top.astype(z.dtype)
         top[finite_rows] = softmax(z[finite_rows])
-        np.copyto(out, top)
-        return out
-    np.divide(top, top.sum(axis=-1, keepdims=True), out=out)
+    np.copyto(out, top)
     return out
 
 
