@@ -154,12 +154,12 @@ def _check_fits(arr: np.ndarray, name: str, target: np.dtype, vector_index: str)
         return
     limit = float(np.finfo(target).max)
     if arr.dtype.kind == "f":
-        if np.finfo(arr.dtype).max <= limit:
+        if float(np.finfo(arr.dtype).max) <= limit:
             return
         with np.errstate(invalid="ignore"):
             beyond = np.isfinite(arr) & (np.abs(arr) > limit)
     else:
-        if np.iinfo(arr.dtype).max <= limit and np.iinfo(arr.dtype).min >= -limit:
+        if float(np.iinfo(arr.dtype).max) <= limit and float(np.iinfo(arr.dtype).min) >= -limit:
             return
         beyond = np.array([abs(int(v)) > limit for v in arr.reshape(-1)]).reshape(arr.shape)
     if not beyond.any():
