@@ -55,7 +55,8 @@ def softmax(z: np.ndarray, out: np.ndarray | None = None, *, shifted: np.ndarray
     if out is None:
         out = np.empty_like(z)
     m = _max_reduce(z, -1, None, row_max, True)          # np.max(z, axis=-1, keepdims=True)
-    if not np.isfinite(m).all():
+    if shifted is None and not np.isfinite(m).all():
+        # the limit for ±inf logits; a loss asking for ``shifted`` gets NaN there (divergence)
         return _softmax_infinite(z, m, out)
     if shifted is None:
         with np.errstate(over="ignore"):                   # z − m → −inf: e^−inf = 0, exact
