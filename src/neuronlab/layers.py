@@ -30,6 +30,8 @@ Worked example (two inputs, two neurons, ReLU), the arithmetic in comments::
 """
 from __future__ import annotations
 
+import copy as _copy
+import weakref
 from typing import Any
 
 import numpy as np
@@ -44,12 +46,48 @@ __all__ = ["Layer", "Dense", "Dropout"]
 
 
 class Layer:
-    """Base class: a step of the forward pass with a matching backward step."""
+    """Base class: a step of the forward pass with a matching backward step.
+
+    A layer belongs to at most one :class:`~neuronlab.network.Network`: its parameters are
+    views into that network's flat buffers.  Putting the same layer object into a network
+    twice, or into a second network, raises an error; :meth:`copy` gives an independent
+    layer with the same settings and weights.
+    """
 
     n_in: int
     n_out: int
     #: number of trainable scalars this layer keeps in the network's flat buffer
     n_params: int = 0
+    _owner: "weakref.ref | None" = None
+
+    @property
+    def network(self) -> Any:
+        """The network this layer belongs to, or ``None``."""
+        return None if self._owner is None else self._owner()
+
+    def copy(self) -> "Layer":
+        """An independent copy (same settings and weights) that belongs to no network.
+
+        >>> import neuronlab as nl
+        >>> layer = nl.Dense(2, 2)
+        >>> net = nl.Network([layer, nl.Dense(2, 1)])
+        >>> twin = layer.copy()
+        >>> twin.network is None and bool((twin.W == layer.W).all())
+        True
+        >>> other = nl.Network([twin, nl.Dense(2, 1)])   # layer itself would be refused here
+        """
+        new = _copy.deepcopy(self)
+        if new.n_params:
+            new.explicit = True
+        return new
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_owner", None)  # a copy or an unpickled layer belongs to no network yet
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def bind(self, params: np.ndarray, grads: np.ndarray) -> None:
         """Move this layer's parameters into the 1-D views ``params`` / ``grads``."""
@@ -125,12 +163,48 @@ class Dense(Layer):
                 raise ShapeError(f"bias must have shape ({self.n_out},), got {b.shape}")
         else:
             b = np.zeros(self.n_out, dtype)
-        self.W, self.b = W, b if self.use_bias else np.zeros(0, dtype)
+        self._W, self._b = W, b if self.use_bias else np.zeros(0, dtype)
         self.dW = np.zeros_like(W)
         self.db = np.zeros_like(self.b)
         self.x = self.z = self.a = None
 
     # -- parameters ----------------------------------------------------------------------
+    @property
+    def W(self) -> np.ndarray:
+        """Weights, shape (n_in, n_out); in a network, a view of its ``parameters``."""
+        return self._W
+
+    @W.setter
+    def W(self, value: Any) -> None:
+        self._W = self._assign("weights", self._W, value, (self.n_in, self.n_out))
+
+    @property
+    def b(self) -> np.ndarray:
+        """Biases, shape (n_out,) (or (0,) without biases); in a network, a view of its ``parameters``."""
+        return self._b
+
+    @b.setter
+    def b(self, value: Any) -> None:
+        if not self.use_bias:
+            raise ShapeError("this layer has no biases (use_bias=False); build it with use_bias=True")
+        self._b = self._assign("bias", self._b, value, (self.n_out,))
+
+    def _assign(self, name: str, current: np.ndarray, value: Any, shape: tuple[int, ...]) -> np.ndarray:
+        """Check ``value`` and write it into ``current`` when the layer is in a network
+        (the network's buffer stays the one array of parameters); otherwise replace it."""
+        bound = self.network is not None
+        dtype = current.dtype
+        if not bound and isinstance(value, np.ndarray) and value.dtype in (np.float32, np.float64):
+            dtype = value.dtype                   # a free layer takes the float type it is given
+        arr = check_array(value, name, ndim=len(shape), dtype=dtype, vector_index="position")
+        if arr.shape != shape:
+            raise ShapeError(f"{name} must have shape {shape}, got {arr.shape}; this layer is {self!r}")
+        if bound:
+            current[...] = arr
+            return current
+        self.explicit = True
+        return arr.copy() if arr is value else arr
+
     def initialize(self, rng: np.random.Generator, dtype: np.dtype) -> None:
         self.W[...] = self._initializer((self.n_in, self.n_out), rng, dtype)
         self.b[...] = 0.0
@@ -138,10 +212,10 @@ class Dense(Layer):
     def bind(self, params: np.ndarray, grads: np.ndarray) -> None:
         k = self.n_in * self.n_out
         W = params[:k].reshape(self.n_in, self.n_out)
-        W[...] = self.W
+        W[...] = self._W
         b = params[k:]
-        b[...] = self.b
-        self.W, self.b = W, b
+        b[...] = self._b
+        self._W, self._b = W, b
         self.dW, self.db = grads[:k].reshape(self.n_in, self.n_out), grads[k:]
 
     def neuron(self, j: int) -> Neuron:

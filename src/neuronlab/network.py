@@ -17,6 +17,7 @@ network to :func:`neuronlab.training.fit`, :mod:`neuronlab.inspect` and
 from __future__ import annotations
 
 import copy as _copy
+import weakref
 from typing import Any, Sequence
 
 import numpy as np
@@ -40,6 +41,23 @@ def default_loss(output_activation: str) -> str:
     """The loss that matches an output activation: softmax → cross_entropy,
     sigmoid → binary_crossentropy, anything else → mse."""
     return {"softmax": "cross_entropy", "sigmoid": "binary_crossentropy"}.get(output_activation, "mse")
+
+
+def _check_unowned(layers: Sequence[Layer]) -> None:
+    """Raise :class:`ArgumentTypeError` if a layer appears twice or already belongs to a network."""
+    seen: dict[int, int] = {}
+    for i, layer in enumerate(layers):
+        if id(layer) in seen:
+            raise ArgumentTypeError(
+                f"layer {i} ({layer!r}) is the same object as layer {seen[id(layer)]}; a layer belongs "
+                "to one place in one network: build a new layer or use layer.copy()"
+            )
+        seen[id(layer)] = i
+        if layer.network is not None:
+            raise ArgumentTypeError(
+                f"layer {i} ({layer!r}) already belongs to another network; a layer belongs to one "
+                "network: build a new layer, or use layer.copy() (or network.copy() for the whole network)"
+            )
 
 
 class Network:
@@ -78,6 +96,7 @@ class Network:
             raise ArgumentTypeError("a network needs at least one Dense layer")
         if isinstance(layers[-1], Dropout):
             raise ShapeError("the last layer cannot be Dropout; end with the Dense output layer")
+        _check_unowned(layers)
         self.layers: list[Layer] = list(layers)
         self.dtype = resolve_dtype(dtype)
         self.seed = None if seed is None else check_int("seed", seed, minimum=0)
@@ -90,6 +109,7 @@ class Network:
             )
         self.loss = losses.get(loss if loss is not None else default_loss(self.output_activation.name))
         self._allocate()
+        self._claim_layers()
         self.stop_training = False
         self.history = None
         #: JSON-able facts that travel with the model file (feature names, class labels,
@@ -151,6 +171,11 @@ class Network:
                 )
             prev, prev_index = layer, i
         self.dense_layers: list[Dense] = [l for l in self.layers if isinstance(l, Dense)]
+
+    def _claim_layers(self) -> None:
+        ref = weakref.ref(self)
+        for layer in self.layers:
+            layer._owner = ref
 
     def _allocate(self) -> None:
         total = sum(l.n_params for l in self.layers)
@@ -421,8 +446,8 @@ class Network:
         self.parameters = params
         self.gradients = np.zeros_like(params)
         for layer, s in zip([l for l in self.layers if l.n_params], self._slices):
-            layer.W = layer.W.astype(self.dtype)
-            layer.b = layer.b.astype(self.dtype)
+            layer._W = layer._W.astype(self.dtype)
+            layer._b = layer._b.astype(self.dtype)
             layer.bind(self.parameters[s], self.gradients[s])
             layer.x = layer.z = layer.a = None
 
@@ -461,6 +486,7 @@ class Network:
                 setattr(self, name, np.array(buf, copy=True, order="C"))
         for layer, s in zip([l for l in self.layers if l.n_params], self._slices):
             layer.bind(self.parameters[s], self.gradients[s])
+        self._claim_layers()
 
     # -- façades: training, looking inside, model files ---------------------------------
     def fit(self, X: Any, y: Any, **kwargs: Any):

@@ -44,6 +44,27 @@ def unknown_name(kind: str, name: Any, known: Iterable[str]) -> UnknownNameError
     )
 
 
+#: Common spellings of keyword arguments that other libraries use, and the name here.
+KEYWORD_ALIASES = {"lr": "learning_rate", "eta": "learning_rate", "wd": "weight_decay",
+                   "decay": "weight_decay", "mom": "momentum", "beta_1": "beta1", "beta_2": "beta2",
+                   "epsilon": "eps", "negative_slope": "alpha", "slope": "alpha"}
+
+
+def unknown_keywords(unknown: Iterable[str], known: Iterable[str]) -> str:
+    """The wrong keyword names, each quoted with a "did you mean" where a known one is close.
+
+    >>> unknown_keywords(["bogus", "lr"], ["learning_rate", "beta1"])
+    "'bogus', 'lr' (did you mean 'learning_rate'?)"
+    """
+    known = list(known)
+    parts = []
+    for word in sorted(unknown):
+        alias = KEYWORD_ALIASES.get(word)
+        close = [alias] if alias in known else difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+        parts.append(f"'{word}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    return ", ".join(parts)
+
+
 def _article(word: str) -> str:
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
@@ -200,11 +221,12 @@ class Registry:
             missing = [p.name for p in takes if p.default is p.empty and p.name not in params]
             if unknown and not names:
                 raise HyperparameterError(
-                    f"{self.kind} '{key}' does not take {self.parameters} {unknown}"
+                    f"{self.kind} '{key}' does not take {self.parameters} {unknown_keywords(unknown, [])}"
                 ) from None
             if unknown:
                 raise HyperparameterError(
-                    f"{self.kind} '{key}' does not take {unknown}; its {self.parameters} are {', '.join(names)}"
+                    f"{self.kind} '{key}' does not take {unknown_keywords(unknown, names)}; "
+                    f"its {self.parameters} are {', '.join(names)}"
                 ) from None
             if missing:
                 example = ", ".join(f"{p}=..." for p in missing)

@@ -1,6 +1,8 @@
 """The one validation layer every public entry uses: arrays, numbers, integers, flags, indices, dtypes."""
 from __future__ import annotations
 
+import decimal
+import math
 import numbers
 from typing import Any
 
@@ -73,6 +75,8 @@ def check_array(
                 f"{name} could not be read as an array of numbers ({err}); "
                 "make every row the same length and every value a number"
             ) from None
+    if arr.dtype == object:
+        arr = _numbers_as_float(arr, name, vector_index)
     if arr.dtype.kind not in "fiub":
         bad = _first_non_numeric(arr, vector_index)
         raise DataError(
@@ -93,6 +97,7 @@ def check_array(
             f"{name} has {arr.shape[-1]} features per sample but {n_features} were expected "
             f"(shape {arr.shape}); the network's first layer takes {n_features} inputs"
         )
+    _check_fits(arr, name, np.dtype(dtype), vector_index)
     arr = np.ascontiguousarray(arr, dtype=dtype)
     if arr.dtype.kind == "f":
         finite = np.isfinite(arr)
@@ -104,6 +109,70 @@ def check_array(
                 f"{name} contains {value} at {place}; remove or impute non-finite values before training"
             )
     return arr
+
+
+def _numbers_as_float(arr: np.ndarray, name: str, vector_index: str) -> np.ndarray:
+    """An object array whose every element is a real number (int, Decimal, Fraction, ...)
+    as float64; any other object array is returned as it is (to be reported as non-numeric).
+
+    A number beyond float64's range raises :class:`DataError` naming it and its place.
+    """
+    flat = arr.reshape(-1)
+    if not all(isinstance(v, (numbers.Real, decimal.Decimal)) for v in flat):
+        return arr
+    out = np.empty(flat.shape, dtype=np.float64)
+    for i, v in enumerate(flat):
+        try:
+            out[i] = float(v)
+            ok = math.isfinite(out[i]) or not _is_finite_number(v)
+        except OverflowError:
+            ok = False
+        if not ok:
+            where = np.array(np.unravel_index(i, arr.shape) if arr.ndim else (0,))
+            place = _describe_index(where, max(arr.ndim, 1), vector_index)
+            shown = str(v) if len(str(v)) <= 24 else f"{str(v)[:8]}...({len(str(v))} digits)"
+            raise DataError(
+                f"{name}: value {shown} at {place} is beyond float64's range (±1.8e+308); scale the data"
+            )
+    return out.reshape(arr.shape)
+
+
+def _is_finite_number(v: Any) -> bool:
+    try:
+        return not (v != v or v in (float("inf"), float("-inf")))
+    except TypeError:  # pragma: no cover - exotic number types
+        return True
+
+
+def _check_fits(arr: np.ndarray, name: str, target: np.dtype, vector_index: str) -> None:
+    """Raise :class:`DataError` if a finite value of ``arr`` is beyond ``target``'s finite range.
+
+    Checked before casting, so no overflow warning is raised and no value silently turns
+    into inf.  Integers are measured exactly (as Python ints), not through float64.
+    """
+    if target.kind != "f" or arr.size == 0 or arr.dtype.kind == "b":
+        return
+    limit = float(np.finfo(target).max)
+    if arr.dtype.kind == "f":
+        if float(np.finfo(arr.dtype).max) <= limit:
+            return
+        with np.errstate(invalid="ignore"):
+            beyond = np.isfinite(arr) & (np.abs(arr) > limit)
+    else:
+        if float(np.iinfo(arr.dtype).max) <= limit and float(np.iinfo(arr.dtype).min) >= -limit:
+            return
+        beyond = np.array([abs(int(v)) > limit for v in arr.reshape(-1)]).reshape(arr.shape)
+    if not beyond.any():
+        return
+    where = np.argwhere(beyond)[0]
+    value = arr[tuple(where)]
+    shown = f"{int(value)}" if arr.dtype.kind in "iu" else f"{float(value):g}"
+    place = _describe_index(where, max(arr.ndim, 1), vector_index) if arr.ndim else "its only position"
+    hint = " or use dtype='float64'" if target == np.float32 else ""
+    raise DataError(
+        f"{name}: value {shown} at {place} is beyond {target.name}'s range (±{limit:.2g}); "
+        f"scale the data{hint}"
+    )
 
 
 def _describe_index(where: np.ndarray, ndim: int, vector_index: str = "row") -> str:

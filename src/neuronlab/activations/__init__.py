@@ -36,6 +36,8 @@ family) and ``smooth`` (GELU, softplus, SiLU, Mish, softsign, hard sigmoid/tanh,
 """
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any, Callable
 
 import numpy as np
@@ -43,7 +45,7 @@ import numpy as np
 from .base import _INF, Activation, sigmoid, softplus
 from .classic import ELU, SELU, Identity, LeakyReLU, ReLU, Sigmoid, Step, Tanh
 from .smooth import GELU, GELUTanh, HardSigmoid, HardTanh, Mish, SiLU, Softmax, Softplus, Softsign
-from ..errors import ArgumentTypeError
+from ..errors import ArgumentTypeError, HyperparameterError, ShapeError
 from .._util.registry import Registry
 
 __all__ = ["Activation", "get", "names", "register", "unregister", "is_builtin", "describe", "sigmoid",
@@ -71,10 +73,88 @@ class _Custom(Activation):
             setattr(self, k, v)
 
     def f(self, z):
-        return np.asarray(self._fn(z), dtype=z.dtype).reshape(z.shape)
+        return _checked_result(self.name, "f", self._fn, z)
 
     def df(self, z):  # takes z
-        return np.asarray(self._dfn(z), dtype=z.dtype).reshape(z.shape)
+        return _checked_result(self.name, "derivative", self._dfn, z)
+
+
+def _checked_result(name: str, what: str, fn: Callable, z: np.ndarray) -> np.ndarray:
+    """``fn(z)`` as an array of ``z``'s shape and dtype, or an error naming the activation."""
+    try:
+        out = np.asarray(fn(z))
+    except Exception as err:  # the user's function: any failure is reported as its own
+        raise HyperparameterError(
+            f"activation '{name}': {what}(z) raised {type(err).__name__}: {err}; "
+            "make it take an array of weighted sums and return an array of the same shape"
+        ) from err
+    if out.shape != z.shape:
+        if out.size == 1 and z.size != 1:
+            detail = "a single number"
+        else:
+            detail = f"shape {out.shape}"
+        raise ShapeError(
+            f"activation '{name}': {what}(z) returned {detail} for z of shape {z.shape}; "
+            "it must work elementwise and return an array shaped like z"
+        )
+    if out.dtype.kind not in "fiub":
+        raise ArgumentTypeError(
+            f"activation '{name}': {what}(z) returned dtype {out.dtype}; it must return numbers"
+        )
+    return out.astype(z.dtype, copy=False)
+
+
+#: Weighted sums a registered activation is tried on: small, moderate and large magnitudes.
+_PROBE = np.array([-1e4, -50.0, -5.0, -1.0, -0.5, 0.0, 0.5, 1.0, 5.0, 50.0, 1e4])
+
+
+def _probe(name: str, f: Callable, derivative: Callable, output_range: tuple[float, float],
+           threshold: Any) -> None:
+    """Try ``f`` and ``derivative`` on :data:`_PROBE` in float32 and float64; raise an error
+    naming the activation and the problem if a result has the wrong shape or kind, is not
+    finite, or lies outside the declared ``output_range``."""
+    low, high = _declared_range(name, output_range)
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not math.isfinite(threshold):
+        raise HyperparameterError(f"activation '{name}': threshold must be a finite number, got {threshold!r}")
+    if not low <= threshold <= high:
+        raise HyperparameterError(
+            f"activation '{name}': threshold {threshold:g} is outside output_range ({low:g}, {high:g}); "
+            "a neuron could never fire (or always would): pick a value f actually takes, usually f(0)"
+        )
+    for dtype in (np.float64, np.float32):
+        z = _PROBE.astype(dtype).reshape(1, -1)
+        for what, fn in (("f", f), ("derivative", derivative)):
+            with np.errstate(all="ignore"):
+                out = _checked_result(name, what, fn, z).astype(np.float64)
+            bad = ~np.isfinite(out)
+            if bad.any():
+                at = float(z[bad][0])
+                raise HyperparameterError(
+                    f"activation '{name}': {what}({at:g}) is {out[bad][0]} in {np.dtype(dtype).name}; "
+                    "it must be finite for finite inputs (clip or rewrite it stably, e.g. with np.logaddexp)"
+                )
+            if what == "f":
+                slack = 1e-6 * max(1.0, float(np.abs(out).max()))
+                outside = (out < low - slack) | (out > high + slack)
+                if outside.any():
+                    raise HyperparameterError(
+                        f"activation '{name}': f({float(z[outside][0]):g}) = {out[outside][0]:g} is outside "
+                        f"the declared output_range ({low:g}, {high:g}); declare the range f really has"
+                    )
+
+
+def _declared_range(name: str, output_range: Any) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in output_range)
+    except (TypeError, ValueError):
+        raise HyperparameterError(
+            f"activation '{name}': output_range must be two numbers (low, high), got {output_range!r}"
+        ) from None
+    if not low <= high:
+        raise HyperparameterError(
+            f"activation '{name}': output_range low must not exceed high, got ({low:g}, {high:g})"
+        )
+    return low, high
 
 
 def names() -> list[str]:
@@ -127,12 +207,19 @@ def register(
     ------
     HyperparameterError
         If ``name`` is not a lower-case identifier, is a built-in or an alias, or is
-        already registered and ``overwrite`` is false.
+        already registered and ``overwrite`` is false; if ``f`` or ``derivative`` fails
+        or returns non-finite values on a probe of weighted sums from -1e4 to 1e4 (in
+        float32 and float64), or ``f``'s values leave the declared ``output_range``; if
+        ``output_range`` is not two ordered numbers or ``threshold`` not a finite number.
+    ShapeError
+        If ``f`` or ``derivative`` returns an array not shaped like its input (checked at
+        registration and on every call).
     ArgumentTypeError
-        If ``f`` or ``derivative`` is not callable.
+        If ``f`` or ``derivative`` is not callable or returns non-numbers.
     """
     if not (callable(f) and callable(derivative)):
         raise ArgumentTypeError("register() needs two callables: f(z) and derivative(z)")
+    _probe(name, f, derivative, output_range, threshold)
     attrs = dict(output_range=tuple(output_range), threshold=float(threshold), init=init,
                  saturating=bool(saturating), formula=formula, derivative_formula=derivative_formula)
 

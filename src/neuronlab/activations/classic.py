@@ -219,7 +219,8 @@ class SELU(Activation):
     derivative_formula = "λ·(1 if z > 0 else α·e^z)"
 
     def f(self, z):
-        return _SELU_SCALE * _elu_core(z, _SELU_ALPHA)
+        with np.errstate(over="ignore"):  # λ·z beyond the dtype's range is inf, as it should be
+            return _SELU_SCALE * _elu_core(z, _SELU_ALPHA)
 
     def df(self, z):  # takes z
         return (_SELU_SCALE * _elu_core_df(z, _SELU_ALPHA)).astype(z.dtype)

@@ -55,14 +55,50 @@ def softmax(z: np.ndarray, out: np.ndarray | None = None, *, shifted: np.ndarray
     if out is None:
         out = np.empty_like(z)
     m = _max_reduce(z, -1, None, row_max, True)          # np.max(z, axis=-1, keepdims=True)
+    if shifted is None and not np.isfinite(m).all():
+        # the limit for ±inf logits; a loss asking for ``shifted`` gets NaN there (divergence)
+        return _softmax_infinite(z, m, out)
     if shifted is None:
-        np.subtract(z, m, out=out)
+        with np.errstate(over="ignore"):                   # z − m → −inf: e^−inf = 0, exact
+            np.subtract(z, m, out=out)
         np.exp(out, out=out)
     else:
-        np.subtract(z, m, out=shifted)
+        with np.errstate(over="ignore"):
+            np.subtract(z, m, out=shifted)
         np.exp(shifted, out=out)
     s = _add_reduce(out, -1, None, row_sum, True)         # np.sum(out, axis=-1, keepdims=True)
     np.divide(out, s, out=out)
+    return out
+
+
+#: Beyond ±_SATURATED every smooth activation below has reached its limit to the last bit
+#: in float32 and float64 (erf, tanh and σ are exactly ±1 or 0 there); their formulas run on
+#: z clipped to that interval, so huge inputs (up to ±inf) never overflow inside them.
+_SATURATED = 1e4
+#: softsign approaches ±1 only like 1/|z|: its clip is wider, and still squares in float32.
+_SOFTSIGN_CLIP = 1e18
+
+
+def _clip(z: np.ndarray, bound: float = _SATURATED) -> np.ndarray:
+    """``z`` limited to ``[-bound, bound]`` (the same values, bit for bit, inside it)."""
+    return np.clip(z, -bound, bound)
+
+
+def _identity_above(z: np.ndarray, zc: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """``value``, except ``z`` itself where ``z`` was clipped from above (f(z) = z there)."""
+    return np.where(z > zc, z, value) if (z > _SATURATED).any() else value
+
+
+def _softmax_infinite(z: np.ndarray, m: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Softmax of rows whose largest logit is ±inf (its limit): the +inf logits share the
+    probability equally; a row of only −inf logits is uniform."""
+    top = np.where(m == np.inf, z == np.inf, np.where(m == -np.inf, True, z == m))
+    top = top.astype(z.dtype)
+    top /= top.sum(axis=-1, keepdims=True)
+    finite_rows = np.isfinite(m[..., 0])
+    if finite_rows.any():
+        top[finite_rows] = softmax(z[finite_rows])
+    np.copyto(out, top)
     return out
 
 
@@ -86,9 +122,11 @@ class GELU(Activation):
     derivative_formula = "Φ(z) + z·φ(z)"
 
     def f(self, z):
-        return 0.5 * z * (1.0 + _erf(z * _INV_SQRT_2))
+        zc = _clip(z)
+        return _identity_above(z, zc, 0.5 * zc * (1.0 + _erf(zc * _INV_SQRT_2)))
 
     def df(self, z):  # takes z
+        z = _clip(z)
         cdf = 0.5 * (1.0 + _erf(z * _INV_SQRT_2))
         pdf = _INV_SQRT_2PI * np.exp(-0.5 * z * z)
         return cdf + z * pdf
@@ -105,10 +143,12 @@ class GELUTanh(Activation):
     derivative_formula = "(1 + t)/2 + z/2·(1 − t²)·√(2/π)(1 + 0.134145 z²)"
 
     def f(self, z):
-        t = np.tanh(_SQRT_2_OVER_PI * (z + 0.044715 * z * z * z))
-        return 0.5 * z * (1.0 + t)
+        zc = _clip(z)
+        t = np.tanh(_SQRT_2_OVER_PI * (zc + 0.044715 * zc * zc * zc))
+        return _identity_above(z, zc, 0.5 * zc * (1.0 + t))
 
     def df(self, z):  # takes z
+        z = _clip(z)
         z2 = z * z
         t = np.tanh(_SQRT_2_OVER_PI * (z + 0.044715 * z2 * z))
         return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * z2)
@@ -140,9 +180,11 @@ class SiLU(Activation):
     derivative_formula = "σ(z)·(1 + z·(1 − σ(z)))"
 
     def f(self, z):
-        return z * sigmoid(z)
+        zc = _clip(z)
+        return _identity_above(z, zc, zc * sigmoid(zc))
 
     def df(self, z):  # takes z
+        z = _clip(z)
         s = sigmoid(z)
         return s * (1.0 + z * (1.0 - s))
 
@@ -157,9 +199,11 @@ class Mish(Activation):
     derivative_formula = "tanh(sp(z)) + z·(1 − tanh²(sp(z)))·σ(z)"
 
     def f(self, z):
-        return z * np.tanh(softplus(z))
+        zc = _clip(z)
+        return _identity_above(z, zc, zc * np.tanh(softplus(zc)))
 
     def df(self, z):  # takes z
+        z = _clip(z)
         t = np.tanh(softplus(z))
         return t + z * (1.0 - t * t) * sigmoid(z)
 
@@ -174,10 +218,11 @@ class Softsign(Activation):
     derivative_formula = "1 / (1 + |z|)²"
 
     def f(self, z):
+        z = _clip(z, _SOFTSIGN_CLIP)
         return z / (1.0 + np.abs(z))
 
     def df(self, z):  # takes z
-        d = 1.0 + np.abs(z)
+        d = 1.0 + np.abs(_clip(z, _SOFTSIGN_CLIP))
         return 1.0 / (d * d)
 
 

@@ -245,6 +245,8 @@ class CrossEntropy(Loss):
         if _is_labels(y):
             return lse - shifted[np.arange(z.shape[0]), y]
         # −Σ y·log_softmax(z) with log_softmax = shifted − lse
+        if not np.isfinite(shifted).all():  # logits far below the top one: 0·(−inf) counts as 0
+            shifted = np.where(y != 0, shifted, 0.0).astype(z.dtype)
         return lse * y.sum(axis=1) - np.einsum("ij,ij->i", y, shifted)
 
     def _matches_logits(self, a, z):

@@ -12,6 +12,15 @@ from .base import Loss, _float_targets
 # Regression losses.
 # ---------------------------------------------------------------------------------------
 
+def _widened(per_sample, a: np.ndarray, y: np.ndarray, l: np.ndarray) -> np.ndarray:
+    """``l``, or ``per_sample`` again in float64 where float32 outputs give a loss beyond
+    float32's range (the loss value is a float64 number either way).  Beyond float64's
+    range the loss is inf."""
+    if a.dtype == np.float64 or np.isfinite(l).all():
+        return l
+    return per_sample(a.astype(np.float64), np.asarray(y, dtype=np.float64))
+
+
 class MSE(Loss):
     """Mean squared error ``l_i = mean_k (a_ik − y_ik)²``; ``∂l_i/∂a = 2(a − y)/k``.
 
@@ -37,12 +46,15 @@ class MSE(Loss):
         return _float_targets(self.name, y, n_outputs, dtype)
 
     def per_sample(self, a, y):
-        d = a - y
-        return np.einsum("ij,ij->i", d, d) / a.shape[1]
+        with np.errstate(over="ignore"):
+            d = a - y
+            l = np.einsum("ij,ij->i", d, d) / a.shape[1]
+        return _widened(self.per_sample, a, y, l)
 
     def _grad_per_sample(self, a, y, out):
-        np.subtract(a, y, out=out)
-        out *= 2.0 / a.shape[1]
+        with np.errstate(over="ignore"):  # a gradient beyond the dtype's range is ±inf
+            np.subtract(a, y, out=out)
+            out *= 2.0 / a.shape[1]
         return out
 
 
@@ -60,10 +72,13 @@ class MAE(Loss):
     prepare_targets = MSE.prepare_targets
 
     def per_sample(self, a, y):
-        return np.abs(a - y).mean(axis=1)
+        with np.errstate(over="ignore"):
+            l = np.abs(a - y).mean(axis=1)
+        return _widened(self.per_sample, a, y, l)
 
     def _grad_per_sample(self, a, y, out):
-        np.subtract(a, y, out=out)
+        with np.errstate(over="ignore"):  # only the sign of a − y is used
+            np.subtract(a, y, out=out)
         np.sign(out, out=out)
         out /= a.shape[1]
         return out
