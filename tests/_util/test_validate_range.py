@@ -47,3 +47,9 @@ def test_a_decimal_beyond_float64_is_refused_not_turned_into_inf():
 def test_inf_itself_is_still_reported_as_non_finite():
     with pytest.raises(DataError, match="contains inf"):
         check_array([[np.inf]])
+
+
+def test_a_huge_python_int_in_a_table_of_objects_is_named_by_its_row_and_column():
+    X = np.array([[1, 2, 3], [4, 5, 10**400]], dtype=object)
+    with pytest.raises(DataError, match=r"at row 1, column 2 is beyond float64's range"):
+        check_array(X, "X", ndim=2)

@@ -28,6 +28,17 @@ def _as_output(a: Any) -> np.ndarray:
     return a
 
 
+def _check_probabilities(a: np.ndarray, name: str) -> None:
+    """Refuse finite activation values outside [0, 1] for a loss of probabilities (NaN is
+    left to the divergence checks, which report it as such)."""
+    outside = (a < 0.0) | (a > 1.0)
+    if outside.any():
+        r, c = np.unravel_index(int(np.argmax(outside)), a.shape)
+        raise DataError(f"{name} takes probabilities in [0, 1] (a sigmoid or softmax output), but the activation "
+                        f"values hold {float(a[r, c]):.4g} at row {r}, column {c}; pass the output layer's "
+                        f"activation values, or use mse/mae for outputs that are not probabilities")
+
+
 def _as_targets(y: Any, a: np.ndarray) -> np.ndarray:
     """Float targets of the same shape and dtype as ``a`` (a 1-D column is accepted for k = 1)."""
     y = np.asarray(y)
@@ -169,7 +180,7 @@ class Loss:
         -------
         float
         """
-        a = _as_output(a)
+        a = self._output(a)
         if z is not None and self.fused_activation is not None:
             z = np.asarray(z)
             if z.shape == a.shape and z.dtype.kind == "f" and a.shape[0] and self._matches_logits(a, z):
@@ -178,6 +189,14 @@ class Loss:
 
     def _matches_logits(self, a: np.ndarray, z: np.ndarray) -> bool:
         return False
+
+    def _output(self, a: Any) -> np.ndarray:
+        """``a`` as checked activation values: 2-D floats, and probabilities when
+        ``fused_activation`` says the loss reads its outputs as such."""
+        a = _as_output(a)
+        if self.fused_activation is not None:
+            _check_probabilities(a, self.name)
+        return a
 
     def _targets(self, y: Any, a: np.ndarray) -> np.ndarray:
         return _as_targets(y, a)
@@ -203,7 +222,7 @@ class Loss:
         ndarray of shape (n_samples, n_outputs), the dtype of ``a``
             ``factor_i · ∂l_i/∂a_i`` with ``factor_i = 1/n`` or ``w_i / Σ w``.
         """
-        a = _as_output(a)
+        a = self._output(a)
         y = self._targets(y, a)
         if out is None:
             out = np.empty_like(a)
