@@ -10,8 +10,8 @@ and a model file stores one array.
 are the readable passes, layer by layer.  Training and prediction run the same
 arithmetic in a :class:`~neuronlab.workspace.Workspace` (:meth:`Network.workspace`),
 whose arrays are allocated once per batch size.  :meth:`Network.fit`,
-:meth:`Network.trace`, :meth:`Network.explain` and :meth:`Network.save` hand the
-network to :func:`neuronlab.training.fit`, :mod:`neuronlab.inspect` and
+:meth:`Network.trace`, :meth:`Network.explain`, :meth:`Network.explain_gradient` and
+:meth:`Network.save` hand the network to :func:`neuronlab.training.fit`, :mod:`neuronlab.inspect` and
 :mod:`neuronlab.serialize`.
 """
 from __future__ import annotations
@@ -324,22 +324,22 @@ class Network:
             ws = cache[key] = Workspace(self, batch_size, training)
         return ws
 
+    def penalty(self, l1: float = 0.0, l2: float = 0.0) -> float:
+        """The weight penalty ``l1·Σ|W| + l2/2·ΣW²`` of the current weights (biases are not
+        penalised): what :meth:`add_penalty_gradients` adds to the loss."""
+        if not (l1 or l2):
+            return 0.0
+        return losses.weight_penalty(self.parameters[self._weight_mask], l1, l2)[0]
+
     def add_penalty_gradients(self, l1: float = 0.0, l2: float = 0.0) -> float:
         """Add the L1/L2 weight-penalty gradients to ``gradients``; return the penalty value.
 
-        Penalty ``l1·Σ|W| + l2/2·ΣW²`` over weights (not biases).
+        Penalty ``l1·Σ|W| + l2/2·ΣW²`` over weights (not biases); its gradient
+        ``l2·W + l1·sign(W)``.
         """
         if not (l1 or l2):
             return 0.0
-        w = self.parameters[self._weight_mask]
-        g = np.zeros_like(w)
-        value = 0.0
-        if l2:
-            g += l2 * w
-            value += 0.5 * l2 * float(np.dot(w, w))
-        if l1:
-            g += l1 * np.sign(w)
-            value += l1 * float(np.abs(w).sum())
+        value, g = losses.weight_penalty(self.parameters[self._weight_mask], l1, l2)
         self.gradients[self._weight_mask] += g
         return value
 
@@ -495,11 +495,21 @@ class Network:
         from .training import fit  # façade: imported when called
         return fit(self, X, y, **kwargs)
 
-    def trace(self, X: Any):
-        """Forward pass that keeps every layer's weighted sums and activation values;
-        see :func:`neuronlab.inspect.trace`."""
-        from .inspect import trace  # façade
-        return trace(self, X)
+    def trace(self, X: Any, y: Any = None, *, sample_weight: Any = None, l1: float = 0.0, l2: float = 0.0):
+        """Forward pass that keeps every layer's weighted sums and activation values, and with
+        targets ``y`` the backward pass (``delta``, ``dW``, ``db``); see :func:`neuronlab.inspect.trace`."""
+        from .inspect.trace import trace  # façade (the module of the same name holds it)
+        return trace(self, X, y, sample_weight=sample_weight, l1=l1, l2=l2)
+
+    def explain_gradient(self, x: Any, y: Any, layer: int, neuron: int, weight: int | None = None,
+                         learning_rate: float | None = None, *, sample_weight: Any = None, l1: float = 0.0,
+                         l2: float = 0.0):
+        """The chain rule behind one weight's (or bias's) gradient on ``x`` with targets ``y``,
+        with this network's numbers, and the gradient-descent step it makes; see
+        :func:`neuronlab.inspect.explain_gradient`."""
+        from .inspect import explain_gradient  # façade
+        return explain_gradient(self, x, y, layer=layer, neuron=neuron, weight=weight, learning_rate=learning_rate,
+                                sample_weight=sample_weight, l1=l1, l2=l2)
 
     def explain(self, x: Any, layer: int, neuron: int, threshold: float | None = None):
         """Every step of one neuron's computation on one input; see :func:`neuronlab.inspect.explain`."""

@@ -13,8 +13,27 @@ The worked example, executable::
     >>> print(n.explain([0.5, 0.6]))
     0.5×0.1 + 0.6×0.2 + 0.3 = 0.47 → relu(0.47) = 0.47 → fires
 
+A neuron learns by gradient descent: the derivative of a loss against a target, taken
+back through its activation by the chain rule, says how to move each weight::
+
+    >>> g = n.learn([0.5, 0.6], target=1.0, learning_rate=0.1)   # loss mse: (0.47 − 1)²
+    >>> print(g)
+    one neuron, loss mse against the target 1: a = relu(0.47) = 0.47, L = 0.2809
+      ∂L/∂a = 2(a − y)/k = 2 × (0.47 − 1) = -1.06
+      ∂a/∂z = f′(z) = relu′(0.47) = 1
+      δ = ∂L/∂z = ∂L/∂a × ∂a/∂z = -1.06 × 1 = -1.06
+      ∂L/∂w0 = δ × x0 = -1.06 × 0.5 = -0.53
+      ∂L/∂w1 = δ × x1 = -1.06 × 0.6 = -0.636
+      ∂L/∂b = δ = -1.06
+      gradient descent (η = 0.1): each parameter p ← p − η·∂L/∂p
+        w0 ← 0.1 − 0.1 × (-0.53) = 0.153
+        w1 ← 0.2 − 0.1 × (-0.636) = 0.2636
+        b ← 0.3 − 0.1 × (-1.06) = 0.406
+      after the step: a = 0.6407, L = 0.1291 (was 0.2809)
+
 A neuron taken from a layer (``layer.neuron(j)``) is a *view*: its weights are column
-``j`` of the layer's weight matrix and change as the network trains.
+``j`` of the layer's weight matrix and change as the network trains (it learns with its
+network: :meth:`Network.explain_gradient <neuronlab.network.Network.explain_gradient>`).
 """
 from __future__ import annotations
 
@@ -23,12 +42,12 @@ from typing import Any
 
 import numpy as np
 
-from . import activations
-from .errors import DataError, HyperparameterError, ShapeError
-from ._util.text import format_number
-from ._util.validate import check_array, check_finite, check_number
+from . import activations, losses
+from .errors import ArgumentTypeError, DataError, HyperparameterError, ShapeError
+from ._util.text import format_number, table
+from ._util.validate import check_array, check_finite, check_number, check_positive
 
-__all__ = ["Neuron", "NeuronExplanation"]
+__all__ = ["Neuron", "NeuronExplanation", "NeuronGradient"]
 
 
 @dataclass
@@ -219,3 +238,245 @@ class Neuron:
                                                       self._threshold),
             fires=bool(self.fires(x)), neuron=self._index, normalisation=norm,
         )
+
+    # -- learning ------------------------------------------------------------------------
+    def gradient(self, x: Any, target: Any, loss: Any = "mse") -> NeuronGradient:
+        """The chain rule for this neuron's loss against ``target``: ``∂L/∂a``, ``f′(z)``,
+        ``δ = ∂L/∂z`` and ``∂L/∂w_i = δ·x_i``, ``∂L/∂b = δ``, as a :class:`NeuronGradient`.
+
+        Parameters
+        ----------
+        x : array-like of shape (n_inputs,) or (n_samples, n_inputs)
+            One input vector, or a batch (the loss is then the mean over the samples).
+        target : float or array-like of shape (n_samples,)
+            What the activation value should be (0/1 for binary_crossentropy).
+        loss : str or Loss
+            ``"mse"`` (default), ``"mae"`` or ``"binary_crossentropy"`` (with a sigmoid
+            neuron the fused ``δ = a − y``).
+
+        Nothing changes: :meth:`learn` takes the step.
+        """
+        if self._layer is not None:
+            raise ArgumentTypeError(
+                "this neuron is a view of a layer in a network, whose loss is the network's: use "
+                "net.explain_gradient(x, y, layer, neuron, weight) there (or build a standalone "
+                "Neuron(weights, bias, activation) to learn on its own)"
+            )
+        x = self._inputs(x)
+        return _neuron_gradient(self, x, target, losses.get(loss))
+
+    def learn(self, x: Any, target: Any, learning_rate: float = 0.1, loss: Any = "mse") -> NeuronGradient:
+        """One step of gradient descent on ``(x, target)``: every weight and the bias move
+        against their gradient, ``p ← p − η·∂L/∂p``.  Returns the :class:`NeuronGradient`
+        with the new parameters and the loss after the step.
+
+        >>> n = Neuron(weights=[0.1, 0.2], bias=0.3, activation="sigmoid")
+        >>> before = n.gradient([0.5, 0.6], 1.0).loss_value
+        >>> g = n.learn([0.5, 0.6], 1.0, learning_rate=1.0)
+        >>> g.loss_after < before, n.weights.tolist() == g.new_weights
+        (True, True)
+        """
+        eta = check_positive("learning_rate", learning_rate)
+        g = self.gradient(x, target, loss)
+        new_w = self._weights - eta * np.asarray(g.weight_gradients)
+        new_b = self._bias - eta * g.bias_gradient
+        self._weights, self._bias = new_w, float(new_b)
+        after = self.gradient(x, target, loss)
+        g.learning_rate, g.new_weights, g.new_bias = eta, new_w.tolist(), float(new_b)
+        g.loss_after, g.activation_after = after.loss_value, after.activation_value
+        return g
+
+
+# ---------------------------------------------------------------------------------------
+# The chain rule, as text: shared by a lone neuron's gradient and a network's
+# ---------------------------------------------------------------------------------------
+
+def factor(v: float) -> str:
+    """A number as a factor in a product: negative numbers in parentheses."""
+    text = format_number(v)
+    return f"({text})" if v < 0 else text
+
+
+def loss_derivative_text(loss: Any, a: float, y: float, k: int) -> str:
+    """``∂L/∂a`` of one output on one sample, as the loss's formula with the numbers put in
+    (``k`` outputs; the built-in losses), else the formula alone."""
+    fa, fy = format_number(a), format_number(y)
+    per_k = f" / {k}" if k > 1 else ""
+    numbers = {
+        "mse": f"2 × ({fa} − {fy}){per_k}",
+        "mae": f"sign({fa} − {fy}){per_k}",
+        "binary_crossentropy": f"({fa} − {fy}) / ({fa} × (1 − {fa})){per_k}",
+        "cross_entropy": f"−{fy} / {fa}",
+    }.get(loss.name)
+    formula = loss.gradient_formula or f"the derivative of {loss.name}"
+    return formula if numbers is None else f"{formula} = {numbers}"
+
+
+def derivative_text(activation: Any, z: float, value: float) -> str:
+    """``∂a/∂z = f′(z) = …`` for an elementwise activation, with a word on a zero slope."""
+    line = f"∂a/∂z = f′(z) = {activation.name}′({format_number(z)}) = {format_number(value)}"
+    if activation.name == "step":
+        line += ("   (a step has no slope: 0 everywhere, undefined at its threshold, so no gradient reaches "
+                 "this neuron's weights and gradient descent cannot change them; sigmoid is the smooth step "
+                 "that learns)")
+    elif value == 0:
+        line += "   (flat here: this sample passes no gradient through this neuron)"
+    return line
+
+
+@dataclass
+class NeuronGradient:
+    """A lone neuron's gradient of a loss against a target (:meth:`Neuron.gradient`), and
+    after :meth:`Neuron.learn` the step it took.
+
+    For one input vector every per-sample field is a float; for a batch it is a list, one
+    entry per sample, and ``∂L/∂w_i = Σ_samples δ·x_i`` (``δ`` then carries each sample's
+    share ``1/n`` of the mean loss).
+
+    Attributes
+    ----------
+    loss : str
+    inputs : list (n_inputs values, or n_samples lists of them)
+    weights, bias : the parameters before the step
+    target, weighted_sum, activation_value : per sample
+    loss_value : float
+        The loss before the step.
+    dL_da, da_dz : per sample, or None
+        ``∂L/∂a`` and ``f′(z)``; None when the loss and activation are fused
+        (sigmoid + binary_crossentropy: ``δ = a − y`` directly).
+    delta : per sample
+        ``δ = ∂L/∂z``.
+    weight_gradients : list of float
+        ``∂L/∂w_i``, one per weight.
+    bias_gradient : float
+        ``∂L/∂b = Σ δ``.
+    learning_rate, new_weights, new_bias, loss_after, activation_after :
+        Set by :meth:`Neuron.learn` (None otherwise).
+    """
+
+    loss: str
+    activation: str
+    inputs: Any
+    weights: list[float]
+    bias: float
+    target: Any
+    weighted_sum: Any
+    activation_value: Any
+    loss_value: float
+    dL_da: Any
+    da_dz: Any
+    delta: Any
+    weight_gradients: list[float]
+    bias_gradient: float
+    loss_formula: str = ""
+    fused: str | None = None
+    learning_rate: float | None = None
+    new_weights: list[float] | None = None
+    new_bias: float | None = None
+    loss_after: float | None = None
+    activation_after: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields as plain Python values (JSON-ready)."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        if isinstance(self.delta, list):
+            return _batch_neuron_text(self)
+        a, z, y = self.activation_value, self.weighted_sum, self.target
+        head = (f"one neuron, loss {self.loss} against the target {format_number(y)}: "
+                f"a = {self.activation}({format_number(z)}) = {format_number(a)}, L = {format_number(self.loss_value)}")
+        lines = [head] + ["  " + line for line in _chain_text(self.fused, self.loss_formula, self.dL_da,
+                                                              self.activation, z, self.da_dz, a, y, self.delta)]
+        d = format_number(self.delta)
+        for i, (x, g) in enumerate(zip(self.inputs, self.weight_gradients)):
+            lines.append(f"  ∂L/∂w{i} = δ × x{i} = {d} × {factor(x)} = {format_number(g)}")
+        lines.append(f"  ∂L/∂b = δ = {format_number(self.bias_gradient)}")
+        return "\n".join(lines + _step_text(self))
+
+
+def _chain_text(fused: str | None, loss_text: str, dL_da: float | None, activation: str, z: float,
+                da_dz: float | None, a: float, y: float, delta: float) -> list[str]:
+    """The three chain-rule lines of one output neuron on one sample."""
+    d = format_number(delta)
+    if fused is not None:
+        return [f"δ = ∂L/∂z = a − y = {format_number(a)} − {format_number(y)} = {d}   ({fused} together: "
+                "∂L/∂a × ∂a/∂z simplifies to a − y)"]
+    return [f"∂L/∂a = {loss_text} = {format_number(dL_da)}",
+            derivative_text(activations.get(activation), z, da_dz),
+            f"δ = ∂L/∂z = ∂L/∂a × ∂a/∂z = {format_number(dL_da)} × {factor(da_dz)} = {d}"]
+
+
+def _step_text(g: NeuronGradient) -> list[str]:
+    if g.learning_rate is None:
+        return []
+    eta = format_number(g.learning_rate)
+    lines = [f"  gradient descent (η = {eta}): each parameter p ← p − η·∂L/∂p"]
+    for i, (w, gw, nw) in enumerate(zip(g.weights, g.weight_gradients, g.new_weights)):
+        lines.append(f"    w{i} ← {format_number(w)} − {eta} × {factor(gw)} = {format_number(nw)}")
+    lines.append(f"    b ← {format_number(g.bias)} − {eta} × {factor(g.bias_gradient)} = {format_number(g.new_bias)}")
+    after = g.activation_after
+    a_text = format_number(after) if not isinstance(after, list) else "[" + ", ".join(map(format_number, after)) + "]"
+    lines.append(f"  after the step: a = {a_text}, L = {format_number(g.loss_after)} "
+                 f"(was {format_number(g.loss_value)})")
+    return lines
+
+
+def _batch_neuron_text(g: NeuronGradient) -> str:
+    n = len(g.delta)
+    head = (f"one neuron, loss {g.loss} over {n} samples (L is their mean: each sample's δ carries 1/{n}): "
+            f"L = {format_number(g.loss_value)}")
+    rows = []
+    for i in range(n):
+        rows.append([i, format_number(g.target[i]), format_number(g.activation_value[i]),
+                     "-" if g.dL_da is None else format_number(g.dL_da[i]),
+                     "-" if g.da_dz is None else format_number(g.da_dz[i]), format_number(g.delta[i])])
+    hdr = ["sample", "y", "a", "∂L/∂a", "∂a/∂z", "δ"]
+    body = table(rows, hdr, align="rrrrrr")
+    lines = [head] + ["  " + line for line in body.splitlines()]
+    for i, gw in enumerate(g.weight_gradients):
+        lines.append(f"  ∂L/∂w{i} = Σ δ × x{i} = {format_number(gw)}")
+    lines.append(f"  ∂L/∂b = Σ δ = {format_number(g.bias_gradient)}")
+    return "\n".join(lines + _step_text(g))
+
+
+def _neuron_gradient(n: Neuron, x: np.ndarray, target: Any, loss: Any) -> NeuronGradient:
+    """Forward and backward for one standalone neuron (float64) under ``loss``."""
+    if loss.name == "cross_entropy":
+        raise HyperparameterError("cross_entropy compares a softmax layer's outputs with a class; a lone neuron "
+                                  "has one output: use loss='binary_crossentropy' with a sigmoid neuron, or mse")
+    X = x.reshape(1, -1) if x.ndim == 1 else x
+    Y = loss.prepare_targets(_targets_for(target, x), 1, np.float64)
+    if Y.shape[0] != X.shape[0]:
+        raise ShapeError(f"target has {Y.shape[0]} values for {X.shape[0]} input sample"
+                         f"{'s' if X.shape[0] != 1 else ''}; give one target per sample")
+    act = n.activation
+    Z = (X @ n.weights + n.bias).reshape(-1, 1)
+    A = act.f(Z)
+    fused = loss.fused_activation == act.name
+    value = float(loss.value(A, Y, z=Z if fused else None))
+    if fused:
+        dL_da = da_dz = None
+        delta = loss.fused_gradient(A, Y)
+    else:
+        dL_da = loss.gradient(A, Y)
+        da_dz = act.derivative(Z)
+        delta = act.backward(Z, A, dL_da)
+    one = x.ndim == 1
+
+    def per_sample(v: np.ndarray | None) -> Any:
+        return None if v is None else (float(v[0, 0]) if one else v[:, 0].tolist())
+
+    return NeuronGradient(
+        loss=loss.name, activation=act.name, inputs=x.tolist(), weights=n.weights.tolist(), bias=n.bias,
+        target=per_sample(Y), weighted_sum=per_sample(Z), activation_value=per_sample(A), loss_value=value,
+        dL_da=per_sample(dL_da), da_dz=per_sample(da_dz), delta=per_sample(delta),
+        weight_gradients=(X.T @ delta)[:, 0].tolist(), bias_gradient=float(delta.sum()),
+        loss_formula="" if fused else loss_derivative_text(loss, float(A[0, 0]), float(Y[0, 0]), 1),
+        fused=f"{act.name} and {loss.name}" if fused else None,
+    )
+
+
+def _targets_for(target: Any, x: np.ndarray) -> Any:
+    """One target per sample: a lone number stands for one input vector's."""
+    return [target] if x.ndim == 1 and np.ndim(target) == 0 else target

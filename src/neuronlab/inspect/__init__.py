@@ -4,6 +4,9 @@
   activation values ``a`` (as copies: the network's own caches are not touched);
 * :func:`explain` — the worked example's computation for any neuron of a trained network
   on one input: inputs, weights, products, bias, weighted sum, activation, fires or not;
+* :func:`explain_gradient` — backpropagation for one weight (or bias) of a network on
+  inputs and targets: ``∂L/∂a``, ``f′(z)``, ``δ``, ``∂L/∂w`` and the gradient-descent
+  step, with the network's numbers (``trace(net, X, y)`` holds them for every neuron);
 * :func:`neuron_stats` — per neuron: mean, std, min and max activation value, firing
   rate, **dead** (never fires on the data) and **saturated** (derivative below ``1e-3``
   on at least 99 % of the samples, for saturating activations such as sigmoid and tanh);
@@ -28,12 +31,14 @@ layer 0, neuron 0: 0.5×0.1 + 0.6×0.2 + 0.3 = 0.47 → relu(0.47) = 0.47 → fi
 from __future__ import annotations
 
 from ..errors import NeuronWarning
+from .gradient import GradientExplanation, explain_gradient
 from .flow import GradientFlow, LayerGradient, gradient_flow
 from .health import LayerStats, LayerSummary, NeuronStats, neuron_stats
 from .trace import LayerTrace, NeuronTrace, Trace, explain, trace
 
 __all__ = [
     "NeuronWarning", "trace", "Trace", "LayerTrace", "NeuronTrace", "explain",
+    "explain_gradient", "GradientExplanation",
     "neuron_stats", "NeuronStats", "LayerStats", "LayerSummary",
     "gradient_flow", "GradientFlow", "LayerGradient",
 ]

@@ -1,11 +1,14 @@
 """Traces and explanations: :func:`trace` (a forward pass that keeps every layer's
-weighted sums and activation values) and :func:`explain` (one neuron's arithmetic on
-one input).
+weighted sums and activation values, and with targets the backward pass too) and
+:func:`explain` (one neuron's arithmetic on one input).
 
 A trace computes each Dense layer as the network does,
 :meth:`Dense.weighted_sum <neuronlab.layers.Dense.weighted_sum>` and then the activation,
-so its numbers are the network's own, but into fresh arrays: the layers' caches and the
-network's random state are left alone.
+so its numbers are the network's own, but into fresh arrays: the layers' caches, the
+gradient buffer and the network's random state are left alone.  Given targets, it then
+backpropagates as :meth:`Network.backward <neuronlab.network.Network.backward>` does, layer
+by layer from the output, and keeps each layer's ``dL/da``, ``delta`` (``dL/dz``), ``dW``
+and ``db``: the gradients one step of ``fit`` on this batch would apply.
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ import numpy as np
 
 from ..activations import Activation
 from ..errors import ShapeError
-from .._util.validate import check_array, check_index
+from .. import losses
+from .._util.validate import check_array, check_index, check_nonnegative
 from ..layers import Dense, Dropout
 from ..neuron import NeuronExplanation
 from .common import _fires, _finite, _layer_index, _neuron_index
@@ -28,13 +32,16 @@ from .common import _fires, _finite, _layer_index, _neuron_index
 @dataclass
 class NeuronTrace:
     """One neuron over the traced samples: weighted sums ``z`` and activation values ``a``
-    (each of shape (n_samples,)) and whether it ``fires`` on each sample."""
+    (each of shape (n_samples,)) and whether it ``fires`` on each sample; for a trace with
+    targets also ``dL_da`` and ``delta`` (``dL/dz``), each of shape (n_samples,)."""
 
     layer: int
     neuron: int
     z: np.ndarray | None
     a: np.ndarray
     fires: np.ndarray | None
+    dL_da: np.ndarray | None = None
+    delta: np.ndarray | None = None
 
 
 @dataclass
@@ -56,6 +63,22 @@ class LayerTrace:
     a : ndarray of shape (n_samples, n_units)
         Activation values ``f(z)``.  Dropout is the identity at prediction time, so its
         ``a`` is its input passed through (the same array as ``x``).
+
+    With targets (``trace(net, X, y)``) the backward pass fills, for this batch's loss ``L``:
+
+    dL_da : ndarray of shape (n_samples, n_units) or None
+        ``∂L/∂a``: from the loss for the output layer (None when the output activation
+        and the loss are fused, softmax + cross_entropy or sigmoid + binary_crossentropy,
+        whose ``delta`` is ``a − y`` at once), ``Σ_k w_jk·δ_k`` of the layer above for a
+        hidden layer.  A Dropout layer passes it through unchanged.
+    delta : ndarray of shape (n_samples, n_units) or None
+        ``δ = ∂L/∂z = ∂L/∂a × f′(z)`` (softmax: its Jacobian applied to ``∂L/∂a``);
+        None for Dropout.  ``L`` is the mean over the samples, so each row carries the
+        sample's share (``1/n``, or ``w_i/Σw`` with sample weights).
+    dW : ndarray of shape (n_in, n_units) or None
+        ``∂L/∂W = xᵀ·δ`` (plus the penalty's gradient when ``l1``/``l2`` are given).
+    db : ndarray of shape (n_units,) or None
+        ``∂L/∂b = Σ_samples δ``.
     """
 
     index: int
@@ -64,6 +87,10 @@ class LayerTrace:
     x: np.ndarray
     z: np.ndarray | None
     a: np.ndarray
+    dL_da: np.ndarray | None = None
+    delta: np.ndarray | None = None
+    dW: np.ndarray | None = None
+    db: np.ndarray | None = None
 
     @property
     def n_units(self) -> int:
@@ -81,8 +108,12 @@ class LayerTrace:
         """Neuron ``j``'s weighted sums and activation values over the samples."""
         j = check_index("neuron", j, self.n_units, context=f"layer {self.index} has {self.n_units} units")
         fires = self.fires
-        return NeuronTrace(self.index, j, None if self.z is None else self.z[:, j].copy(), self.a[:, j].copy(),
-                           None if fires is None else fires[:, j])
+
+        def column(v: np.ndarray | None) -> np.ndarray | None:
+            return None if v is None else v[:, j].copy()
+
+        return NeuronTrace(self.index, j, column(self.z), self.a[:, j].copy(),
+                           None if fires is None else fires[:, j], column(self.dL_da), column(self.delta))
 
     def __repr__(self) -> str:
         act = f", activation={self.activation.name!r}" if self.activation is not None else ""
@@ -102,13 +133,31 @@ class Trace:
         The Dense layers only, in order.
     output : ndarray
         The output layer's activation values (``net.predict_proba(X)``).
+    y : ndarray or None
+        The targets as the loss takes them (None without targets).
+    loss : float or None
+        With targets: the batch loss exactly as a training step on this batch computes it
+        (the weighted mean with ``sample_weight``; plus the penalty with ``l1``/``l2``).
+    penalty : float
+        The ``l1``/``l2`` weight penalty included in ``loss`` (0 without).
+    sample_weight : ndarray or None
+    l1, l2 : float
     """
 
-    def __init__(self, X: np.ndarray, layers: list[LayerTrace]) -> None:
+    def __init__(self, X: np.ndarray, layers: list[LayerTrace], y: np.ndarray | None = None,
+                 loss: float | None = None, penalty: float = 0.0, sample_weight: np.ndarray | None = None,
+                 l1: float = 0.0, l2: float = 0.0) -> None:
         self.X = X
         self.layers = layers
         self.dense = [l for l in layers if l.kind == "Dense"]
         self.output = layers[-1].a
+        self.y, self.loss, self.penalty = y, loss, penalty
+        self.sample_weight, self.l1, self.l2 = sample_weight, l1, l2
+
+    @property
+    def has_gradients(self) -> bool:
+        """Whether the trace ran the backward pass (it was given targets)."""
+        return self.y is not None
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -121,7 +170,8 @@ class Trace:
 
     def __repr__(self) -> str:
         kinds = ", ".join(f"{l.index}:{l.kind}({l.n_units})" for l in self.layers)
-        return f"Trace({len(self.X)} samples; layers {kinds})"
+        loss = "" if self.loss is None else f"; loss {self.loss:.6g}"
+        return f"Trace({len(self.X)} samples; layers {kinds}{loss})"
 
 
 def _forward(net: Any, X: np.ndarray, upto: int | None = None) -> list[LayerTrace]:
@@ -143,25 +193,101 @@ def _forward(net: Any, X: np.ndarray, upto: int | None = None) -> list[LayerTrac
     return out
 
 
-def trace(net: Any, X: Any) -> Trace:
-    """Forward pass that keeps every layer's weighted sums and activation values.
+def _output_delta(net: Any, out: LayerTrace, y: np.ndarray, sw: np.ndarray | None) -> None:
+    """The output layer's ``dL/da`` and ``delta``, as :meth:`Network.backward` starts."""
+    if net.loss.fused_activation == out.activation.name:
+        out.delta = net.loss.fused_gradient(out.a, y, sw)
+    else:
+        out.dL_da = net.loss.gradient(out.a, y, sw)
+        out.delta = out.activation.backward(out.z, out.a, out.dL_da)
+
+
+def _backward(net: Any, layers: list[LayerTrace], y: np.ndarray, sw: np.ndarray | None,
+              l1: float, l2: float) -> None:
+    """Backpropagation into fresh arrays: each Dense trace gets ``delta``, ``dW`` and ``db``
+    (and ``dL_da`` where it is not fused away), computed as the layers' own backward pass."""
+    _output_delta(net, layers[-1], y, sw)
+    grad: np.ndarray | None = None                   # dL/da of the layer being visited
+    for lt in reversed(layers):
+        layer = net.layers[lt.index]
+        if lt.kind == "Dropout":
+            lt.dL_da = grad                         # the identity when predicting
+            continue
+        if lt.delta is None:                        # a hidden layer
+            lt.dL_da = grad
+            lt.delta = lt.activation.backward(lt.z, lt.a, grad)
+        lt.dW = np.matmul(lt.x.T, lt.delta)
+        if l1 or l2:
+            lt.dW += losses.weight_penalty(layer.W, l1, l2)[1]
+        lt.db = np.add.reduce(lt.delta, 0) if layer.use_bias else np.zeros(0, lt.delta.dtype)
+        grad = np.matmul(lt.delta, layer.W.T)
+
+
+def trace(net: Any, X: Any, y: Any = None, *, sample_weight: Any = None, l1: float = 0.0,
+          l2: float = 0.0) -> Trace:
+    """Forward pass that keeps every layer's weighted sums and activation values; with
+    targets ``y``, the backward pass too.
 
     Runs in prediction mode (Dropout is the identity) and computes fresh arrays: the
-    layers' cached ``x``/``z``/``a`` and the network's random state are left alone.
+    layers' cached ``x``/``z``/``a``, the network's ``gradients``, any optimizer and the
+    network's random state are left alone.
 
     Parameters
     ----------
     net : Network
     X : array-like of shape (n_samples, n_inputs)
+    y : array-like, optional
+        Targets, as :meth:`Network.fit <neuronlab.network.Network.fit>` takes them.  With
+        them the trace holds the batch loss ``t.loss`` and every Dense layer's
+        ``dL_da``, ``delta`` (n_samples, units), ``dW`` and ``db``: exactly the gradients
+        one plain gradient-descent step of ``fit`` on this batch applies.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weights of the samples in the loss (only with ``y``).
+    l1, l2 : float
+        Weight penalties included in ``t.loss`` and ``dW`` (only with ``y``).
 
     Returns
     -------
     Trace
         ``t.layers[i].z`` and ``t.layers[i].a`` for the layer at position ``i`` of
         ``net.layers``; ``t.layers[i].neuron(j)`` for one neuron.
+
+    Examples
+    --------
+    The worked example's neuron (0.5×0.1 + 0.6×0.2 + 0.3 = 0.47) feeding one output
+    neuron, and the gradient of the squared error against the target 1:
+
+    >>> import neuronlab as nl
+    >>> net = nl.Network([nl.Dense(2, 1, activation="relu", weights=[[0.1], [0.2]], bias=[0.3]),
+    ...                   nl.Dense(1, 1, activation="identity", weights=[[2.0]], bias=[0.0])],
+    ...                  loss="mse", dtype="float64")
+    >>> t = net.trace([[0.5, 0.6]], [1.0])
+    >>> round(t.loss, 10)                       # (2 × 0.47 − 1)² = (−0.06)²
+    0.0036
+    >>> t.layers[1].delta.round(10)             # ∂L/∂a × identity′ = 2 × (0.94 − 1) × 1
+    array([[-0.12]])
+    >>> t.layers[0].delta.round(10)             # w × δ above × relu′(0.47) = 2 × (−0.12) × 1
+    array([[-0.24]])
+    >>> t.layers[0].dW.round(10)                # δ × x
+    array([[-0.12 ],
+           [-0.144]])
     """
     X = net.check_inputs(X)
-    return Trace(X, _forward(net, X))
+    layers = _forward(net, X)
+    if y is None:
+        if sample_weight is not None or l1 or l2:
+            raise ShapeError("sample_weight, l1 and l2 weigh the loss, which needs targets: pass y "
+                             "(trace(X, y, ...)), or leave them out for a forward trace")
+        return Trace(X, layers)
+    y = net.check_targets(X, y)
+    sw = net.check_sample_weight(X, sample_weight)
+    l1, l2 = check_nonnegative("l1", l1), check_nonnegative("l2", l2)
+    out = layers[-1]
+    fused = net.loss.fused_activation == out.activation.name
+    loss = float(net.loss.value(out.a, y, sw, z=out.z if fused else None))
+    penalty = net.penalty(l1, l2)
+    _backward(net, layers, y, sw, l1, l2)
+    return Trace(X, layers, y, loss + penalty, penalty, sw, l1, l2)
 
 
 # ---------------------------------------------------------------------------------------

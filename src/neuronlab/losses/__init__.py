@@ -57,10 +57,11 @@ from typing import Any
 
 from .base import Loss, clip_eps
 from .classification import BinaryCrossentropy, CrossEntropy
+from .penalties import weight_penalty
 from .regression import MAE, MSE
 from .._util.registry import Registry
 
-__all__ = ["Loss", "MSE", "MAE", "BinaryCrossentropy", "CrossEntropy", "get", "names", "describe",
+__all__ = ["weight_penalty", "Loss", "MSE", "MAE", "BinaryCrossentropy", "CrossEntropy", "get", "names", "describe",
            "clip_eps"]
 
 _registry = Registry(
