@@ -153,3 +153,28 @@ def schedule_rates(torch_name: str, kwargs: dict, base_lr: float, epochs: int) -
         opt.step()
         sched.step()
     return rates
+
+
+def network_backward(net, X, y, loss, sample_weight=None, l1=0.0, l2=0.0):
+    """The network's backward pass by autograd, layer by layer (Dropout as the identity, as when
+    predicting): ``(loss, [per Dense layer: {"z", "a", "dL_da", "delta", "dW", "db"}])``, with the
+    loss the (weighted) mean of :func:`loss_per_sample` plus :func:`weight_penalty`."""
+    dt = TORCH_DTYPE[net.dtype]
+    a = torch.tensor(np.asarray(X, dtype=net.dtype), dtype=dt)
+    kept, Ws = [], []
+    for layer in net.dense_layers:
+        W = torch.tensor(layer.W, dtype=dt, requires_grad=True)
+        b = torch.tensor(layer.b, dtype=dt, requires_grad=True)
+        z = a @ W + b
+        a = activation(layer.activation.name)(z)
+        z.retain_grad()
+        a.retain_grad()
+        kept.append((W, b, z, a))
+        Ws.append(W)
+    yt = torch.tensor(y) if loss == "cross_entropy" and np.ndim(y) == 1 else torch.tensor(y, dtype=dt).reshape(a.shape)
+    w = None if sample_weight is None else torch.tensor(sample_weight, dtype=dt)
+    value = loss_reduce(loss_per_sample(loss, a, yt), w) + weight_penalty(Ws, l1, l2)
+    value.backward()
+    return value.item(), [{"z": z.detach().numpy(), "a": a.detach().numpy(), "dL_da": a.grad.numpy(),
+                           "delta": z.grad.numpy(), "dW": W.grad.numpy(), "db": b.grad.numpy()}
+                          for W, b, z, a in kept]
