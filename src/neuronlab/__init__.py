@@ -11,7 +11,7 @@ from . import optimizers
 from .errors import (ArgumentTypeError, ConvergenceWarning, DataError, DivergenceError, HyperparameterError,
                      IndexRangeError, MissingExtraError, ModelFileError, NeuronLabError, NotFittedError,
                      ShapeError, UnknownNameError)
-from .neuron import Neuron, NeuronExplanation
+from .neuron import Neuron, NeuronExplanation, NeuronGradient
 from .layers import Dense, Dropout, Layer
 from .network import Network
 from .training import Callback, EarlyStopping, History
@@ -40,7 +40,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "activations", "initializers", "losses", "optimizers",
-    "Neuron", "NeuronExplanation", "Dense", "Dropout", "Layer", "Network", "History", "Callback",
+    "Neuron", "NeuronExplanation", "NeuronGradient", "Dense", "Dropout", "Layer", "Network", "History", "Callback",
     "EarlyStopping", "gradcheck", "Perceptron", "sweep", "load",
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
     "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError",
