@@ -15,7 +15,7 @@ from .neuron import Neuron, NeuronExplanation, NeuronGradient
 from .layers import Dense, Dropout, Layer
 from .network import Network
 from .training import Callback, EarlyStopping, History
-from .training.gradcheck import gradcheck
+from .training.gradcheck import GradientCheck, gradcheck
 from .perceptron import Perceptron
 # ``nl.sweep`` is the function; imported eagerly (the sweep package loads dask only when a sweep
 # asks for it) so that a later ``import neuronlab.sweep`` cannot rebind the name to the module
@@ -41,7 +41,7 @@ def __getattr__(name: str):
 __all__ = [
     "activations", "initializers", "losses", "optimizers",
     "Neuron", "NeuronExplanation", "NeuronGradient", "Dense", "Dropout", "Layer", "Network", "History", "Callback",
-    "EarlyStopping", "gradcheck", "Perceptron", "sweep", "load",
+    "EarlyStopping", "gradcheck", "GradientCheck", "Perceptron", "sweep", "load",
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
     "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError",
     "MissingExtraError", "ConvergenceWarning",

@@ -7,7 +7,8 @@
   calls; :class:`EarlyStopping` — the callback that stops when the monitored loss stops
   improving and restores the best weights;
 * :func:`gradcheck` and :func:`gradient_errors` — backpropagation checked against
-  finite differences.
+  finite differences; :class:`GradientCheck` — gradcheck's answer, a float that also says
+  where the worst entry is.
 
 >>> import numpy as np, neuronlab as nl
 >>> X = np.random.default_rng(0).normal(size=(64, 2)); y = (X[:, 0] > 0).astype(int)
@@ -18,8 +19,8 @@
 """
 from __future__ import annotations
 
-from .gradcheck import gradcheck, gradient_errors
+from .gradcheck import GradientCheck, gradcheck, gradient_errors
 from .history import Callback, EarlyStopping, History
 from .loop import fit
 
-__all__ = ["fit", "History", "Callback", "EarlyStopping", "gradcheck", "gradient_errors"]
+__all__ = ["fit", "History", "Callback", "EarlyStopping", "gradcheck", "gradient_errors", "GradientCheck"]
