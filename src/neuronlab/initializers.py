@@ -5,17 +5,17 @@ An initializer draws a layer's starting weight matrix ``W`` of shape
 the fan-in and fan-out, so that activations and gradients keep roughly the same
 variance from layer to layer:
 
-==================  =============  ====================================  ===============
-name                distribution   scale                                 alias
-==================  =============  ====================================  ===============
-``he_normal``       normal         ``std = √(2 / fan_in)``               kaiming_normal
-``he_uniform``      uniform        ``limit = √(6 / fan_in)``             kaiming_uniform
-``glorot_normal``   normal         ``std = √(2 / (fan_in + fan_out))``    xavier_normal
-``glorot_uniform``  uniform        ``limit = √(6 / (fan_in + fan_out))``  xavier_uniform
-``lecun_normal``    normal         ``std = √(1 / fan_in)``
-``lecun_uniform``   uniform        ``limit = √(3 / fan_in)``
-``zeros``           constant       all weights 0                         zero
-==================  =============  ====================================  ===============
+==================  ============  =====================================  ===============
+name                distribution  scale                                  alias
+==================  ============  =====================================  ===============
+``he_normal``       normal        ``std = √(2 / fan_in)``                kaiming_normal
+``he_uniform``      uniform       ``limit = √(6 / fan_in)``              kaiming_uniform
+``glorot_normal``   normal        ``std = √(2 / (fan_in + fan_out))``    xavier_normal
+``glorot_uniform``  uniform       ``limit = √(6 / (fan_in + fan_out))``  xavier_uniform
+``lecun_normal``    normal        ``std = √(1 / fan_in)``
+``lecun_uniform``   uniform       ``limit = √(3 / fan_in)``
+``zeros``           constant      all weights 0                          zero
+==================  ============  =====================================  ===============
 
 Uniform draws lie in ``[−limit, limit)``; their standard deviation is ``limit/√3``, the
 same as the normal variant's ``std``.  The normal draws are **plain** (not truncated)

@@ -22,16 +22,16 @@ Each sample ``i`` gets a per-sample loss ``l_i``; the loss is their mean
 ``w_i / Σ w``), so they are the exact derivatives of the number :meth:`Loss.value`
 returns.  Without weights every loss equals PyTorch's with ``reduction='mean'``:
 
-============================  ==============================================  ===================================
-name (aliases)                per-sample loss ``l_i``                          PyTorch
-============================  ==============================================  ===================================
-``mse`` (mean_squared_error)  ``mean_k (a_ik − y_ik)²``                        ``MSELoss()``
-``mae`` (mean_absolute_error) ``mean_k |a_ik − y_ik|``                         ``L1Loss()``
-``binary_crossentropy`` (bce) ``mean_k −[y log a + (1−y) log(1−a)]``           ``BCELoss()`` / ``BCEWithLogitsLoss()``
-``cross_entropy``             ``−log a_{i,y_i}`` (labels) or                   ``CrossEntropyLoss()`` on the logits
-(categorical_crossentropy,    ``−Σ_k y_ik log a_ik`` (one-hot / probabilities)
+=============================  ================================================  =======================================
+name (aliases)                 per-sample loss ``l_i``                           PyTorch
+=============================  ================================================  =======================================
+``mse`` (mean_squared_error)   ``mean_k (a_ik − y_ik)²``                         ``MSELoss()``
+``mae`` (mean_absolute_error)  ``mean_k |a_ik − y_ik|``                          ``L1Loss()``
+``binary_crossentropy`` (bce)  ``mean_k −[y log a + (1−y) log(1−a)]``            ``BCELoss()`` / ``BCEWithLogitsLoss()``
+``cross_entropy``              ``−log a_{i,y_i}`` (labels) or                    ``CrossEntropyLoss()`` on the logits
+(categorical_crossentropy,     ``−Σ_k y_ik log a_ik`` (one-hot / probabilities)
 log_loss)
-============================  ==============================================  ===================================
+=============================  ================================================  =======================================
 
 Numerics
 --------

@@ -12,7 +12,7 @@ defaults, same order of operations where it matters), so a NumPy run and a PyTor
 started from the same weights and fed the same gradients agree to rounding.  The
 algorithms, sorted in order of increasing complexity:
 
-========== ====================================================================
+=========== ========================================================================
 ``sgd``     ``g = grad + wd·p``; momentum buffer ``b = g`` on the first step, then
             ``b = μ·b + g``; ``d = g + μ·b`` (Nesterov) or ``d = b``; ``p -= lr·d``
 ``rmsprop`` ``s = α·s + (1-α)·g²``; centered: ``ḡ = α·ḡ + (1-α)·g``, ``s' = s - ḡ²``;
@@ -23,7 +23,7 @@ algorithms, sorted in order of increasing complexity:
             ``p -= lr/(1-β1ᵗ) · m / (√v/√(1-β2ᵗ) + eps)``
 ``adamw``   as ``adam`` with ``g = grad``, after the decoupled decay
             ``p *= 1 - lr·wd`` (like ``torch.optim.AdamW``)
-========== ====================================================================
+=========== ========================================================================
 
 Speed
 -----
