@@ -263,11 +263,12 @@ def _add_explain(sub: Any) -> None:
                    help="position of the layer in the network, from 0 (-1: the output layer; default: 0)")
     p.add_argument("--neuron", type=_int, default=0, metavar="J", help="neuron index in the layer, from 0 (default: 0)")
     p.add_argument("--gradient", action="store_true",
-                   help="also explain the gradient of the loss on this row: the chain rule and one descent step")
+                   help="then backpropagation on this row: one gradient's chain rule and its step")
     p.add_argument("--weight", type=_int, metavar="K",
                    help="with --gradient: the weight from input K, from 0 (default: the bias)")
     p.add_argument("--lr", type=_positive_float, metavar="RATE",
-                   help="with --gradient: learning rate η of the step shown (default: 0.01, plain SGD's)")
+                   help=f"with --gradient: learning rate η of the step (default: "
+                        f"{_optimizers.SGD().learning_rate:g}, plain SGD's)")
     p.add_argument("--json", action="store_true", help="print every number as JSON")
     p.set_defaults(func=cmd_explain)
 
