@@ -278,8 +278,8 @@ def _add_neuron(sub: Any) -> None:
     p = sub.add_parser(
         "neuron", help="compute one neuron by hand: a = f(w·x + b)", formatter_class=_Formatter,
         description="The weighted sum z = w·x + b, the activation value a = f(z) (printed first) and whether\n"
-                    "the neuron fires.  With --target, one step of learning instead: the chain rule of the\n"
-                    "loss's gradient, every weight's and the bias's update, and the loss after the step.\n"
+                    "the neuron fires.  With --target, that arithmetic on one line, then one step of learning: the\n"
+                    "chain rule of the loss's gradient, each weight's and the bias's update, the loss after it.\n"
                     "Write negative numbers with '=': --inputs=-0.5,0.6",
         epilog=_examples("neuronlab neuron --weights 0.1,0.2 --bias 0.3 --inputs 0.5,0.6 --activation relu",
                          "neuronlab neuron --weights=-1,2 --inputs 1,1 --activation sigmoid --json",

@@ -4,6 +4,7 @@ arithmetic), ``activations`` (the table of activation functions) and ``perceptro
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import os
 import warnings
@@ -47,8 +48,8 @@ def cmd_neuron(args: argparse.Namespace) -> int:
     return 0
 
 
-#: the learning rate of ``neuron --target`` without ``--lr`` (Neuron.learn's own)
-DEFAULT_NEURON_LR = 0.1
+#: the learning rate of ``neuron --target`` without ``--lr``: Neuron.learn's own
+DEFAULT_NEURON_LR: float = inspect.signature(Neuron.learn).parameters["learning_rate"].default
 
 
 def _check_learning_args(args: argparse.Namespace) -> None:
