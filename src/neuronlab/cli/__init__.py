@@ -23,7 +23,7 @@ from .._util.text import one_line
 from ..errors import MissingExtraError, NeuronLabError, UsageError
 from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _err, _finite_float, _float_list, _fraction,
                      _int, _int_list, _nonneg_int, _positive_float, _positive_int, suggest)
-from .compute import _GATES, cmd_activations, cmd_neuron, cmd_perceptron
+from .compute import _GATES, DEFAULT_NEURON_LR, cmd_activations, cmd_neuron, cmd_perceptron
 from .model import cmd_evaluate, cmd_explain, cmd_inspect, cmd_plot, cmd_predict
 from .sweep import add_sweep_command
 from .train import (AUTO_MAX_EPOCHS, AUTO_MAX_VAL_SPLIT, AUTO_MIN_EPOCHS, AUTO_MIN_VAL_ROWS, AUTO_PATIENCE,
@@ -250,15 +250,25 @@ def _add_explain(sub: Any) -> None:
     p = sub.add_parser(
         "explain", help="the computation of one neuron on one input row", formatter_class=_Formatter,
         description="Show w·x + b = z → f(z) = a → fires? for one neuron of a saved model on one row of\n"
-                    "the data (rows count from 0; the inputs of the first layer are the standardised features).",
+                    "the data (rows count from 0; the inputs of the first layer are the standardised features).\n"
+                    "With --gradient, then the chain rule of backpropagation for one of its weights (or its\n"
+                    "bias) against the row's target, encoded as in training, and the step gradient descent takes.",
         epilog=_examples("neuronlab explain neuronlab-out/model.nlz --data digits --row 3 --layer 1 --neuron 5",
-                         "neuronlab explain model.nlz --data moons --row 0 --layer 0 --neuron 2 --json"))
+                         "neuronlab explain model.nlz --data moons --row 0 --layer 0 --neuron 2 --json",
+                         "neuronlab explain model.nlz --data moons --row 0 --layer -1 --neuron 1 --gradient --weight 3"))
     p.add_argument("model", metavar="MODEL")
     _add_data_args(p, what="the rows")
     p.add_argument("--row", type=_nonneg_int, default=0, metavar="I", help="row index, from 0 (default: 0)")
     p.add_argument("--layer", type=_int, default=0, metavar="L",
                    help="position of the layer in the network, from 0 (-1: the output layer; default: 0)")
     p.add_argument("--neuron", type=_int, default=0, metavar="J", help="neuron index in the layer, from 0 (default: 0)")
+    p.add_argument("--gradient", action="store_true",
+                   help="then backpropagation on this row: one gradient's chain rule and its step")
+    p.add_argument("--weight", type=_int, metavar="K",
+                   help="with --gradient: the weight from input K, from 0 (default: the bias)")
+    p.add_argument("--lr", type=_positive_float, metavar="RATE",
+                   help=f"with --gradient: learning rate η of the step (default: "
+                        f"{_optimizers.SGD().learning_rate:g}, plain SGD's)")
     p.add_argument("--json", action="store_true", help="print every number as JSON")
     p.set_defaults(func=cmd_explain)
 
@@ -268,15 +278,26 @@ def _add_neuron(sub: Any) -> None:
     p = sub.add_parser(
         "neuron", help="compute one neuron by hand: a = f(w·x + b)", formatter_class=_Formatter,
         description="The weighted sum z = w·x + b, the activation value a = f(z) (printed first) and whether\n"
-                    "the neuron fires.  Write negative numbers with '=': --inputs=-0.5,0.6",
+                    "the neuron fires.  With --target, that arithmetic on one line, then one step of learning: the\n"
+                    "chain rule of the loss's gradient, each weight's and the bias's update, the loss after it.\n"
+                    "Write negative numbers with '=': --inputs=-0.5,0.6",
         epilog=_examples("neuronlab neuron --weights 0.1,0.2 --bias 0.3 --inputs 0.5,0.6 --activation relu",
-                         "neuronlab neuron --weights=-1,2 --inputs 1,1 --activation sigmoid --json"))
+                         "neuronlab neuron --weights=-1,2 --inputs 1,1 --activation sigmoid --json",
+                         "neuronlab neuron --weights 0.1,0.2 --bias 0.3 --inputs 0.5,0.6 --target 1 --lr 0.1",
+                         "neuronlab neuron --weights 0.5 --inputs 2 --activation sigmoid --target 0 "
+                         "--loss binary_crossentropy"))
     p.add_argument("--weights", type=_float_list, required=True, metavar="W1,W2,…")
     p.add_argument("--bias", type=_finite_float, default=0.0, metavar="B", help="(default: 0)")
     p.add_argument("--inputs", type=_float_list, required=True, metavar="X1,X2,…")
     p.add_argument("--activation", default="relu", metavar="NAME", help="(default: relu)")
     p.add_argument("--threshold", type=_finite_float, metavar="T",
                    help="firing threshold on the activation value (default: the activation's own)")
+    p.add_argument("--target", type=_finite_float, metavar="Y",
+                   help="take one gradient-descent step towards the target Y: the chain rule and the new weights")
+    p.add_argument("--lr", type=_positive_float, metavar="RATE",
+                   help=f"with --target: learning rate η (default: {DEFAULT_NEURON_LR})")
+    p.add_argument("--loss", metavar="NAME",
+                   help="with --target: mse, mae or binary_crossentropy (default: mse)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_neuron)
 

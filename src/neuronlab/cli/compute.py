@@ -4,6 +4,7 @@ arithmetic), ``activations`` (the table of activation functions) and ``perceptro
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import os
 import warnings
@@ -24,8 +25,17 @@ def cmd_neuron(args: argparse.Namespace) -> int:
     if len(args.weights) != len(args.inputs):
         raise UsageError(f"neuronlab neuron: {_plural(len(args.weights), 'weight')} but "
                          f"{_plural(len(args.inputs), 'input')}; give one weight per input")
+    _check_learning_args(args)
     n = Neuron(weights=args.weights, bias=args.bias, activation=args.activation, threshold=args.threshold)
     expl = n.explain(args.inputs)
+    if args.target is not None:
+        step = n.learn(args.inputs, args.target, learning_rate=args.lr or DEFAULT_NEURON_LR, loss=args.loss or "mse")
+        if args.json:
+            _print_json({**expl.to_dict(), "gradient": step.to_dict()})
+        else:
+            _out(str(expl))
+            _out(str(step))
+        return 0
     if args.json:
         _print_json(expl.to_dict())
         return 0
@@ -36,6 +46,19 @@ def cmd_neuron(args: argparse.Namespace) -> int:
          f"{format_number(expl.activation_value)}; it {'fires' if expl.fires else 'does not fire'}"
          + (f" (threshold {format_number(thr)})" if thr is not None else ""))
     return 0
+
+
+#: the learning rate of ``neuron --target`` without ``--lr``: Neuron.learn's own
+DEFAULT_NEURON_LR: float = inspect.signature(Neuron.learn).parameters["learning_rate"].default
+
+
+def _check_learning_args(args: argparse.Namespace) -> None:
+    """``--lr`` and ``--loss`` only mean something with ``--target``."""
+    given = [flag for flag, value in (("--lr", args.lr), ("--loss", args.loss)) if value is not None]
+    if given and args.target is None:
+        them = "it" if len(given) == 1 else "them"
+        raise UsageError(f"neuronlab neuron: {' and '.join(given)} {'needs' if len(given) == 1 else 'need'} "
+                         f"--target: add --target T to take one learning step towards T, or leave {them} out")
 
 
 def _range_text(r: Any) -> str:

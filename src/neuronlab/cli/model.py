@@ -278,6 +278,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    _check_gradient_args(args)
     net = _load_model(args.model)
     meta = net.metadata if isinstance(net.metadata, dict) else {}
     data = _load_for_model(net, args, require_target=False)
@@ -287,12 +288,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
     x = X[args.row]
     try:
         expl = net.explain(x, layer=args.layer, neuron=args.neuron)
+        grad = _row_gradient(net, meta, data, X, args) if args.gradient else None
     except IndexError as err:
-        raise DataError(one_line(err)) from None
+        raise DataError(one_line(err).replace("weight=None explains", "without --weight it explains")) from None
     if args.json:
         d = expl.to_dict() if hasattr(expl, "to_dict") else {"text": str(expl)}
         _print_json({"model": args.model, "data": args.data, "row": args.row, "layer": args.layer,
-                     "neuron": args.neuron, **d})
+                     "neuron": args.neuron, **d, **({"gradient": grad.to_dict()} if grad is not None else {})})
         return 0
     proba_row = net.predict_proba(X[args.row:args.row + 1])
     head = f"row {args.row} of {data.name}"
@@ -306,7 +308,47 @@ def cmd_explain(args: argparse.Namespace) -> int:
         facts.append(f"predicted {format_number(_datasets.decode_values(meta, proba_row)[0, 0])}")
     _out(head + (f" ({', '.join(facts)})" if facts else ""))
     _explain_text(expl, first_layer=net.dense_layers[0] is net.layers[int(getattr(expl, "layer", -1) or 0)])
+    if grad is not None:
+        _out(f"backpropagation against this row's target ({_target_text(net, meta, data, args.row)}):")
+        _out(str(grad))
     return 0
+
+
+def _check_gradient_args(args: argparse.Namespace) -> None:
+    """``--weight`` and ``--lr`` only mean something with ``--gradient``."""
+    given = [flag for flag, value in (("--weight", args.weight), ("--lr", args.lr)) if value is not None]
+    if given and not args.gradient:
+        them = "it" if len(given) == 1 else "them"
+        raise UsageError(f"neuronlab explain: {' and '.join(given)} {'needs' if len(given) == 1 else 'need'} "
+                         f"--gradient: add --gradient to explain the gradient, or leave {them} out")
+
+
+def _row_gradient(net: Network, meta: dict[str, Any], data: _datasets.Dataset, X: np.ndarray,
+                  args: argparse.Namespace) -> Any:
+    """The chain rule of one weight's (or the bias's) gradient on row ``args.row``, against
+    that row's target encoded as training encoded it (class indices, or standardised values,
+    in the form the network's loss takes)."""
+    if data.y is None:
+        column = f" ('{data.target}')" if data.target else ""
+        raise DataError(f"--gradient needs targets: {data.name} has no target column{column}; give labelled "
+                        "data (the column the model was trained on, or --target COLUMN)")
+    task = _task(net)
+    y = _targets_for(net, _datasets.encode_targets(meta, data), task, _n_classes(net))
+    return net.explain_gradient(X[args.row], y[args.row], layer=args.layer, neuron=args.neuron,
+                                weight=args.weight, learning_rate=args.lr)
+
+
+def _target_text(net: Network, meta: dict[str, Any], data: _datasets.Dataset, row: int) -> str:
+    """The row's target as the data says it, and as the network learnt it when standardised."""
+    if _task(net) == "classification":
+        labels = _datasets.class_labels(meta, _n_classes(net))
+        return f"class {labels[int(_datasets.encode_targets(meta, data)[row])]}"
+    scaled = _datasets.encode_targets(meta, data)[row]
+    values = _datasets.decode_values(meta, scaled.reshape(1, -1))[0]
+    text = ", ".join(format_number(v) for v in values)
+    if not meta.get("target_scaler"):
+        return f"value {text}"
+    return f"value {text}, standardised to {', '.join(format_number(v) for v in scaled)} as in training"
 
 
 def _explain_text(expl: Any, first_layer: bool) -> None:
