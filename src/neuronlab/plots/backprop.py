@@ -340,8 +340,9 @@ def _step_row(mpl: Any, fig: Any, axes: Any, net: Any, lt: Any, new: Any, eta: f
     w_cmap, s_cmap = mpl.colormaps["RdBu_r"], mpl.colormaps["PuOr_r"]
     share = s_max / w_max * 100.0 if np.max(np.abs(step)) > 0 else 0.0
     name = f"layer {lt.index} · {lt.activation.name}" + _dropout_note(net, lt.index).replace("\n", " ")
-    titles = [f"{name}\nW and b before", f"step −η·∂L/∂W, −η·∂L/∂b\nlargest {_short(s_max)} "
-              f"({_short(share)} % of the largest weight)", "W and b after"]
+    wb, grad = ("W and b", "−η·∂L/∂W, −η·∂L/∂b") if has_b else ("W", "−η·∂L/∂W")
+    titles = [f"{name}\n{wb} before", f"step {grad}\nlargest {_short(s_max)} "
+              f"({_short(share)} % of the largest weight)", f"{wb} after"]
     mats = [(before, w_norm, w_cmap), (step, s_norm, s_cmap), (afterM, w_norm, w_cmap)]
     for ax, (M, norm, cmap), title in zip(axes, mats, titles):
         _heatmap(ax, _shown(M, rows, cols), rows, cols, norm, cmap, n_in, _row_names(net, lt, n_in))
