@@ -394,4 +394,4 @@ def _heatmap(ax: Any, M: np.ndarray, rows: list[int | None], cols: list[int | No
             if np.isfinite(v):
                 dark = abs(norm(v) - 0.5) > 0.3
                 ax.text(c, r, f"{v:.{decimals}f}", ha="center", va="center", fontsize=7,
-                        color="white" if dark else "0.1")
+                        color="white" if dark else "0.1", in_layout=False)     # inside its cell
