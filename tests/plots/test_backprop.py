@@ -188,7 +188,7 @@ BAD = [
 
 
 @pytest.mark.parametrize("case", range(len(BAD)))
-def test_bad_input_is_refused_with_a_clear_error_before_any_drawing(case, monkeypatch, tmp_path):
+def test_bad_input_is_refused_with_a_clear_error_before_any_drawing(case, monkeypatch):
     draw, error, match = BAD[case]
     module = sys.modules["neuronlab.plots.backprop"]
 
