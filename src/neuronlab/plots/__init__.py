@@ -1,5 +1,6 @@
 """Pictures: activations, training curves, decision regions, neuron maps, histograms,
-the network diagram and neuron health over training.
+the network diagram, neuron health over training, and backpropagation (the gradients on
+the diagram, and what one gradient-descent step does to the weights).
 
 Needs the ``plot`` extra (``pip install 'neuronlab[plot]'``; from a checkout
 ``pip install -e '.[plot]'``); matplotlib is imported inside
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from ..errors import MissingExtraError
 from .activations import activation, activations_grid
+from .backprop import backprop, gradient_step
 from .diagram import network_diagram
 from .plane import decision_regions, neuron_maps
 from .training import activation_histograms, neuron_health, training_curves
@@ -22,4 +24,5 @@ from .training import activation_histograms, neuron_health, training_curves
 __all__ = [
     "MissingExtraError", "activation", "activations_grid", "training_curves", "decision_regions",
     "neuron_maps", "activation_histograms", "network_diagram", "neuron_health",
+    "backprop", "gradient_step",
 ]

@@ -182,7 +182,6 @@ def _draw_edges(mpl: Any, ax: Any, net: Any, dense: list[int],
     written under the gap), so the pattern of every layer shows even when the layers'
     weights differ in size.  Colours are blended with white rather than made transparent,
     and all lines are one collection, which keeps the file small."""
-    from matplotlib.collections import LineCollection
     segs: list[Any] = []
     parts, scales, total = [], [], 0
     for k, i in enumerate(dense):
@@ -195,21 +194,28 @@ def _draw_edges(mpl: Any, ax: Any, net: Any, dense: list[int],
         parts.append(w / scale)
         total += n
     wvals = np.concatenate(parts) if parts else np.zeros(0)
-    order = np.argsort(np.abs(wvals), kind="stable")      # strongest on top
     edge_norm = mpl.colors.Normalize(vmin=-1.0, vmax=1.0)
     edge_cmap = mpl.colormaps["RdBu_r"]
-    r = np.abs(wvals[order])          # 0..1: strong connections stand out, weak ones fade
-    rgba = edge_cmap(edge_norm(wvals[order]))
-    fade = (0.15 + 0.85 * r ** 1.5)[:, None]
-    rgba[:, :3] = rgba[:, :3] * fade + (1.0 - fade)
-    rgba[:, 3] = 1.0
-    ax.add_collection(LineCollection([segs[o] for o in order], colors=rgba, linewidths=0.3 + 1.9 * r ** 2,
-                                     zorder=1, gid="connections"))
+    _add_lines(ax, segs, wvals, edge_norm, edge_cmap)
     below = mpl.transforms.blended_transform_factory(ax.transData, ax.transAxes)
     for k, scale in enumerate(scales):
         ax.text(k + 0.5, 0.0, f"largest |w| {scale:.3g}", ha="center", va="top", fontsize=8, color="0.3",
                 transform=below, clip_on=False)
     return edge_norm, edge_cmap, len(wvals), total
+
+
+def _add_lines(ax: Any, segs: list[Any], values: np.ndarray, norm: Any, cmap: Any) -> Any:
+    """One collection of connections coloured by ``values`` (each in -1..1) and drawn
+    thicker for larger ``|value|``, the strongest on top; weak ones fade into white."""
+    from matplotlib.collections import LineCollection
+    order = np.argsort(np.abs(values), kind="stable")      # strongest on top
+    r = np.abs(values[order])          # 0..1: strong connections stand out, weak ones fade
+    rgba = cmap(norm(values[order]))
+    fade = (0.15 + 0.85 * r ** 1.5)[:, None]
+    rgba[:, :3] = rgba[:, :3] * fade + (1.0 - fade)
+    rgba[:, 3] = 1.0
+    return ax.add_collection(LineCollection([segs[o] for o in order], colors=rgba, linewidths=0.3 + 1.9 * r ** 2,
+                                            zorder=1, gid="connections"))
 
 
 def _draw_nodes(ax: Any, net: Any, dense: list[int], sizes: list[int], slots: list[list[int | None]], stats: Any,
