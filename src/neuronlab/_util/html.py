@@ -32,7 +32,7 @@ CURVE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
 _BOX = "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px;line-height:1.4;margin:2px 0"
 _TABLE = "border-collapse:collapse;margin:4px 0"
 _TH = "padding:2px 10px;border-bottom:1px solid #999;text-align:{align};font-weight:600"
-_TD = "padding:1px 10px;text-align:{align};{extra}"
+_TD = "padding:1px 10px;text-align:{align}"
 _MORE = "padding:1px 10px;font-style:italic;color:#777;text-align:left"
 _NOTE = "color:#666"
 
@@ -185,7 +185,7 @@ def table(rows: Sequence[Sequence[Any]], header: Sequence[Any], *, align: str | 
         ``<table>…</table>``.
 
     >>> print(table([["relu", 0.5]], ["name", "value"], align="lr"))  # doctest: +NORMALIZE_WHITESPACE
-    <table style="border-collapse:collapse;margin:4px 0"><thead><tr><th style="padding:2px 10px;border-bottom:1px solid #999;text-align:left;font-weight:600">name</th><th style="padding:2px 10px;border-bottom:1px solid #999;text-align:right;font-weight:600">value</th></tr></thead><tbody><tr><td style="padding:1px 10px;text-align:left;">relu</td><td style="padding:1px 10px;text-align:right;">0.5</td></tr></tbody></table>
+    <table style="border-collapse:collapse;margin:4px 0"><thead><tr><th style="padding:2px 10px;border-bottom:1px solid #999;text-align:left;font-weight:600">name</th><th style="padding:2px 10px;border-bottom:1px solid #999;text-align:right;font-weight:600">value</th></tr></thead><tbody><tr><td style="padding:1px 10px;text-align:left">relu</td><td style="padding:1px 10px;text-align:right">0.5</td></tr></tbody></table>
     """
     n = len(header)
     align = align or "l" * n
@@ -205,9 +205,9 @@ def table(rows: Sequence[Sequence[Any]], header: Sequence[Any], *, align: str | 
     head = "".join(f'<th style="{_TH.format(align=s)}">{escape(h)}</th>' for h, s in zip(header, sides))
 
     def body_row(r: list[Any], mark: str | None) -> str:
-        extra = HIGHLIGHT[mark] if mark else ""
-        return "<tr>" + "".join(f'<td style="{_TD.format(align=s, extra=extra)}">{cell(c)}</td>'
-                                for c, s in zip(r, sides)) + "</tr>"
+        tint = f' style="{HIGHLIGHT[mark]}"' if mark else ""
+        return f"<tr{tint}>" + "".join(f'<td style="{_TD.format(align=s)}">{cell(c)}</td>'
+                                       for c, s in zip(r, sides)) + "</tr>"
 
     first, hidden, last = cut(list(zip(rows, marks)), max_rows)
     body = [body_row(r, m) for r, m in first]
