@@ -254,7 +254,6 @@ class Neuron:
         """The neuron's formula, weights and bias, for notebooks."""
         return _neuron_html(self)
 
-
     # -- learning ------------------------------------------------------------------------
     def gradient(self, x: Any, target: Any, loss: Any = "mse") -> NeuronGradient:
         """The chain rule for this neuron's loss against ``target``: ``∂L/∂a``, ``f′(z)``,
@@ -496,6 +495,7 @@ def _neuron_gradient(n: Neuron, x: np.ndarray, target: Any, loss: Any) -> Neuron
 def _targets_for(target: Any, x: np.ndarray) -> Any:
     """One target per sample: a lone number stands for one input vector's."""
     return [target] if x.ndim == 1 and np.ndim(target) == 0 else target
+
 
 #: the most inputs the table of an explanation's HTML shows
 EXPLAIN_ROWS = 12
