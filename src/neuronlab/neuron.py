@@ -409,6 +409,16 @@ class NeuronGradient:
         lines.append(f"  ∂L/∂b = δ = {format_number(self.bias_gradient)}")
         return "\n".join(lines + _step_text(self))
 
+    def __repr__(self) -> str:
+        n = f"{len(self.delta)} samples, " if isinstance(self.delta, list) else ""
+        step = "" if self.learning_rate is None else f", stepped with η={format_number(self.learning_rate)}"
+        return (f"NeuronGradient({n}loss {self.loss}={format_number(self.loss_value)}, "
+                f"∂L/∂b={format_number(self.bias_gradient)}{step})")
+
+    def _repr_html_(self) -> str:
+        """The chain rule (and the step, after :meth:`Neuron.learn`) as formulas, for notebooks."""
+        return _neuron_gradient_html(self)
+
 
 def _chain_text(fused: str | None, loss_text: str, dL_da: float | None, activation: str, z: float,
                 da_dz: float | None, a: float, y: float, delta: float) -> list[str]:
@@ -542,3 +552,17 @@ def _neuron_html(n: Neuron) -> str:
     weights = html.names([html.number(w) for w in n.weights], limit=EXPLAIN_ROWS)
     return html.box(f"Neuron: a = {n.activation.name}(w·x + b)", html.facts(facts),
                     html.facts([("weights", weights)]), note=where)
+
+
+def _neuron_gradient_html(g: NeuronGradient) -> str:
+    """A lone neuron's chain rule as HTML: the heading in bold, the gradients as a table,
+    every line of ``str(g)`` after the heading as a formula."""
+    head, *rest = str(g).split("\n")
+    rows = [(f"w{i}", w, gw, None if g.new_weights is None else g.new_weights[i])
+            for i, (w, gw) in enumerate(zip(g.weights, g.weight_gradients))]
+    rows.append(("b", g.bias, g.bias_gradient, g.new_bias))
+    facts = [("loss", g.loss_value)] + ([] if g.loss_after is None else [("after the step", g.loss_after)])
+    return html.box(head, html.facts(facts),
+                    html.table(rows, ("parameter", "value", "∂L/∂p", "after the step"), align="lrrr",
+                               max_rows=EXPLAIN_ROWS, noun="weights"),
+                    html.formulas([line[2:] if line.startswith("  ") else line for line in rest]))

@@ -351,3 +351,18 @@ def sparkline(curves: Sequence[tuple[str, Sequence[Any]]], *, width: int = 260, 
     out.append("</svg>")
     return Html("".join(out))
 
+
+
+#: the style of one line of arithmetic
+FORMULA = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;margin:1px 0;white-space:pre"
+
+
+def formulas(lines: Sequence[str]) -> Html:
+    """Lines of arithmetic (a chain rule, a step of gradient descent), escaped, one per
+    row in a monospace font, their leading spaces kept as indentation.
+
+    >>> formulas(["δ = a − y", "  w ← 0.1 − 0.1 × δ"])  # doctest: +ELLIPSIS
+    '<div style="..."><div style="...">δ = a − y</div><div style="...">  w ← 0.1 − 0.1 × δ</div></div>'
+    """
+    rows = "".join(f'<div style="{FORMULA}">{escape(line)}</div>' for line in lines)
+    return Html(f'<div style="margin:4px 0">{rows}</div>')
