@@ -220,13 +220,33 @@ def _layer_trace_html(lt: LayerTrace) -> str:
         mean, top, share = a.mean(axis=0), a.max(axis=0), _firing_share(lt)
         rows = [(j, None if z is None else float(z[j]), float(mean[j]), float(top[j]),
                  None if share is None else html.percent(share[j])) for j in range(lt.n_units)]
+        header = ("neuron", "mean z", "mean a", "max a", "% firing")
+        backward = _backward_columns(lt)
+        if backward is not None:
+            rows = [row + extra for row, extra in zip(rows, backward)]
+            header += ("mean δ", "mean |dW|", "db")
     marks = [None if share is None or share[j] > 0 else "bad" for j in range(lt.n_units)]
     act = f", {lt.activation.name}" if lt.activation is not None else ""
     shapes = [("x", lt.x.shape), ("z", None if lt.z is None else lt.z.shape), ("a", lt.a.shape)]
+    if backward is not None:
+        shapes += [("δ", lt.delta.shape), ("dW", None if lt.dW is None else lt.dW.shape)]
     return html.box(f"LayerTrace: layer {lt.index} ({lt.kind}{act}), {len(lt.a)} samples",
                     html.facts([(k, None if v is None else str(v)) for k, v in shapes]),
-                    html.table(rows, ("neuron", "mean z", "mean a", "max a", "% firing"), align="rrrrr",
-                               highlight=marks, max_rows=TRACE_ROWS, noun="neurons"))
+                    html.table(rows, header, align="r" * len(header), highlight=marks, max_rows=TRACE_ROWS,
+                               noun="neurons"),
+                    note=None if backward is None else "δ = ∂L/∂z per sample; dW[:, j] = x.T @ δ[:, j] "
+                                                       "(the gradient of the mean loss), db = Σ δ")
+
+
+def _backward_columns(lt: LayerTrace) -> list[tuple] | None:
+    """Per neuron, the mean δ, the mean |dW| of its weights and db; None without targets."""
+    if lt.delta is None:
+        return None
+    delta = lt.delta.astype(np.float64).mean(axis=0)
+    dW = None if lt.dW is None else np.abs(lt.dW.astype(np.float64)).mean(axis=0)
+    db = None if lt.db is None else lt.db.astype(np.float64)
+    return [(float(delta[j]), None if dW is None else float(dW[j]), None if db is None else float(db[j]))
+            for j in range(lt.n_units)]
 
 
 def _forward(net: Any, X: np.ndarray, upto: int | None = None) -> list[LayerTrace]:
