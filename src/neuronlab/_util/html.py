@@ -366,3 +366,21 @@ def formulas(lines: Sequence[str]) -> Html:
     """
     rows = "".join(f'<div style="{FORMULA}">{escape(line)}</div>' for line in lines)
     return Html(f'<div style="margin:4px 0">{rows}</div>')
+
+
+def progress_bar(done: int, total: int, *, desc: str, unit: str, text: str = "", elapsed: float | None = None) -> Html:
+    """A progress bar as HTML: the label, a bar filled to ``done / total``, ``done/total``
+    steps, the time so far and ``text`` (all escaped).
+
+    >>> "3/10 epochs" in progress_bar(3, 10, desc="training", unit="epoch")
+    True
+    """
+    share = min(max(done / total, 0.0), 1.0) if total > 0 else 1.0
+    when = "" if elapsed is None else f" · {elapsed:.1f}s"
+    return Html(f'<div class="neuronlab" style="{_BOX};display:flex;align-items:center;gap:8px">'
+                f'<span>{escape(desc)}</span>'
+                f'<span style="display:inline-block;width:220px;height:10px;background:#e6e6e6;border-radius:3px">'
+                f'<span style="display:block;width:{100 * share:.1f}%;height:10px;background:#1f77b4;'
+                f'border-radius:3px"></span></span>'
+                f'<span>{done}/{total} {escape(unit)}s{when}</span>'
+                f'<span style="{_NOTE}">{escape(text)}</span></div>')
