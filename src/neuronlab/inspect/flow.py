@@ -97,7 +97,11 @@ class GradientFlow:
                          f"{l.grad_to_weight:.3g}", f"{l.relative:.3g}", flag))
         return table(body, head, rule=True)
 
-    __repr__ = __str__
+    def __repr__(self) -> str:
+        flagged = [f"{l.index} {'exploding' if l.exploding else 'vanishing'}" for l in self.layers
+                   if l.exploding or l.vanishing]
+        return (f"GradientFlow({len(self.layers)} Dense layers, loss {self.loss:.4g}, "
+                f"{'flagged: ' + ', '.join(flagged[:4]) if flagged else 'none flagged'})")
 
     def _repr_html_(self) -> str:
         """The per-layer table, vanishing and exploding layers flagged; for notebooks."""
