@@ -354,7 +354,7 @@ def sparkline(curves: Sequence[tuple[str, Sequence[Any]]], *, width: int = 260, 
 
 
 #: the style of one line of arithmetic
-FORMULA = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;margin:1px 0;white-space:pre"
+FORMULA = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;margin:1px 0;white-space:pre-wrap"
 
 
 def formulas(lines: Sequence[str]) -> Html:
