@@ -4,7 +4,9 @@
 * :class:`NeuronMonitor` — measures neuron health (:func:`neuronlab.inspect.neuron_stats`)
   on a data set after every epoch, records it in the history and warns, once per
   problem, when a layer's neurons die or saturate (and, given targets, when its
-  gradients vanish or explode).
+  gradients vanish or explode);
+* :class:`LivePlot` — in a notebook, the loss and metric curves (and the decision regions
+  of 2-D inputs) redrawn in place while the network trains.
 
 >>> import numpy as np, neuronlab as nl
 >>> X = np.random.default_rng(0).normal(size=(64, 2)); y = (X[:, 0] > 0).astype(int)
@@ -15,20 +17,26 @@
 """
 from __future__ import annotations
 
+import io
 import os
 import sys
+import time
 import warnings
 from typing import Any
 
 import numpy as np
 
-from ._util.validate import check_fraction, check_positive_int
+from ._util.extras import require
+from ._util.files import atomic_write
+from ._util.notebook import LiveDisplay
+from ._util.validate import check_array, check_flag, check_fraction, check_positive_int
+from .errors import ArgumentTypeError, HyperparameterError, ShapeError
 from .errors import NeuronWarning
 from .inspect import NeuronStats, gradient_flow, neuron_stats
 from .inspect.health import SATURATION_DERIVATIVE, SATURATION_FRACTION
 from .training import Callback, EarlyStopping
 
-__all__ = ["Callback", "EarlyStopping", "NeuronMonitor", "NeuronWarning"]
+__all__ = ["Callback", "EarlyStopping", "LivePlot", "NeuronMonitor", "NeuronWarning"]
 
 _RELU_FAMILY = {"relu"}
 
@@ -216,3 +224,192 @@ class NeuronMonitor(Callback):
     def __repr__(self) -> str:
         n = np.shape(self.X)[0] if np.ndim(self.X) else 0
         return f"NeuronMonitor({n} samples, warn_dead={self.warn_dead:g}, warn_saturated={self.warn_saturated:g})"
+
+
+class _Png(bytes):
+    """PNG bytes that a notebook shows as the picture."""
+
+    def _repr_png_(self) -> bytes:
+        return bytes(self)
+
+    def __repr__(self) -> str:
+        return f"<LivePlot picture, {len(self):,} bytes of PNG>"
+
+
+class LivePlot(Callback):
+    """Training curves that redraw in place in a notebook while :meth:`Network.fit
+    <neuronlab.network.Network.fit>` runs.
+
+    One picture in the cell's output, replaced after the epochs (no new outputs, no
+    flicker): the loss (and ``val_loss``) on the left, the metric (``accuracy`` or ``mae``,
+    and its ``val_`` twin) in the middle and, with ``regions=True``, the network's decision
+    regions over the points ``X`` on the right.  Outside a notebook it shows nothing; with
+    ``path=`` it also writes the picture to that PNG file (whole or not at all) at every
+    redraw, in a notebook or not.
+
+    Drawing costs time, so it redraws only when the epochs since the last redraw took at
+    least ``(1 − budget) / budget`` times as long as that redraw (``budget=0.1``: drawing
+    stays near a tenth of the run); slow epochs redraw every epoch, fast ones every few;
+    the last epoch always redraws.  ``budget=1`` redraws after every epoch.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2), optional
+        Points for the decision regions (needed with ``regions=True``).
+    y : array-like of shape (n_samples,), optional
+        Their labels, for the points' colours.
+    regions : bool
+        Also draw the decision regions (inputs with two features only).
+    path : str or path-like, optional
+        A ``.png`` file to write at every redraw.
+    budget : float in (0, 1]
+        The share of the training time that drawing may take (default 0.1).
+    figsize : (float, float)
+        The picture's size in inches (default: 4 inches per panel by 3).
+    dpi : int
+        Pixels per inch (default 72).
+
+    Attributes
+    ----------
+    draws : int
+        Redraws so far.
+    draw_time : float
+        Seconds spent drawing, in all.
+    display : LiveDisplay
+        The notebook output it updates (``display.shown`` is False outside a notebook).
+
+    >>> import numpy as np, neuronlab as nl
+    >>> X = np.random.default_rng(0).normal(size=(64, 2)); y = (X[:, 0] > 0).astype(int)
+    >>> live = nl.callbacks.LivePlot(X, y, regions=True)               # doctest: +SKIP
+    >>> nl.Network.mlp([2, 8, 2], seed=0).fit(X, y, epochs=20, callbacks=[live])  # doctest: +SKIP
+    """
+
+    def __init__(self, X: Any = None, y: Any = None, *, regions: bool = False, path: Any = None,
+                 budget: float = 0.1, figsize: tuple[float, float] | None = None, dpi: int = 72) -> None:
+        self.regions = check_flag("regions", regions, error=ArgumentTypeError)
+        if self.regions and X is None:
+            raise HyperparameterError("LivePlot(regions=True) needs the points to draw the regions over: "
+                                      "LivePlot(X, y, regions=True)")
+        self.X = None if X is None else check_array(X, "LivePlot X", ndim=2)
+        self.y = None if y is None else np.asarray(y)
+        if self.regions and self.X.shape[1] != 2:
+            raise ShapeError(f"LivePlot(regions=True) draws inputs with 2 features; X has {self.X.shape[1]} "
+                             "(leave regions=False to see the curves only)")
+        if self.y is not None and self.X is not None and len(self.y) != len(self.X):
+            raise ShapeError(f"LivePlot y has {len(self.y)} entries for the {len(self.X)} rows of X; give one per row")
+        self.path = None if path is None else os.fspath(path)
+        if self.path is not None and not self.path.lower().endswith(".png"):
+            raise HyperparameterError(f"LivePlot path must end in .png, got {self.path!r}")
+        self.budget = check_fraction("budget", budget, low_inclusive=False, high_inclusive=True)
+        self.figsize = figsize
+        self.dpi = check_positive_int("dpi", dpi)
+        self.draws, self.draw_time = 0, 0.0
+        self.display = LiveDisplay(active=False)
+
+    def set_network(self, network: Any) -> None:
+        super().set_network(network)
+        if self.regions and network.n_inputs != 2:
+            raise ShapeError(f"LivePlot(regions=True) draws networks with 2 inputs; this one has {network.n_inputs}")
+
+    def on_train_begin(self, logs: dict[str, Any]) -> None:
+        self.display = LiveDisplay()
+        self.draws, self.draw_time = 0, 0.0
+        self._fig = None
+        self._last_draw_cost = 0.0
+        self._since = time.perf_counter()
+        if not self.display.active and self.path is None:
+            return              # nothing to show and nothing to write: draw nothing
+        self._fig, self._lines, self._image = self._build()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> None:
+        if self._fig is None:
+            return None
+        waited = time.perf_counter() - self._since
+        if self.draws == 0 or waited * self.budget >= self._last_draw_cost * (1 - self.budget):
+            self._draw()
+        else:
+            self._pending = True
+        return None
+
+    def on_train_end(self, logs: dict[str, Any]) -> None:
+        if self._fig is not None and getattr(self, "_pending", False):
+            self._draw()
+
+    def __repr__(self) -> str:
+        what = "curves and regions" if self.regions else "curves"
+        path = f", path={self.path!r}" if self.path is not None else ""
+        return f"LivePlot({what}, budget={self.budget:g}{path}, {self.draws} redraws)"
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _keys(self) -> list[tuple[str, str]]:
+        metric = self.network.metric_name
+        return [("loss", "val_loss"), (metric, "val_" + metric)]
+
+    def _build(self) -> tuple[Any, dict[str, Any], Any]:
+        """The figure, its lines (one per history key, filled at each redraw) and the image
+        of the regions."""
+        figure = require("matplotlib.figure", extra="plot", what="LivePlot", package="matplotlib")
+        agg = require("matplotlib.backends.backend_agg", extra="plot", what="LivePlot", package="matplotlib")
+        panels = 2 + self.regions
+        fig = figure.Figure(figsize=self.figsize or (4.0 * panels, 3.0), dpi=self.dpi)   # a fixed layout: cheaper
+        fig.subplots_adjust(left=0.35 / panels, right=0.98, bottom=0.16, top=0.9, wspace=0.3)
+        agg.FigureCanvasAgg(fig)
+        axes = fig.subplots(1, panels)
+        lines = {}
+        for ax, keys in zip(axes, self._keys()):
+            for key, style in zip(keys, ("-", "--")):
+                lines[key], = ax.plot([], [], style, label=key)
+            ax.set_xlabel("epoch")
+            ax.set_title(keys[0])
+            ax.grid(True, alpha=0.3)
+        image = self._build_regions(axes[2]) if self.regions else None
+        return fig, lines, image
+
+    def _build_regions(self, ax: Any) -> Any:
+        X = self.X
+        pad = 0.1 * (X.max(axis=0) - X.min(axis=0) + 1e-12)
+        lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+        g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], 80), np.linspace(lo[1], hi[1], 80))
+        self._grid = np.column_stack([g0.ravel(), g1.ravel()])
+        image = ax.imshow(np.zeros((80, 80)), origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]),
+                          aspect="auto", cmap="coolwarm", alpha=0.45, interpolation="nearest")
+        colour = None if self.y is None else np.unique(self.y, return_inverse=True)[1]
+        ax.scatter(X[:, 0], X[:, 1], c=colour, cmap="coolwarm", s=10, edgecolors="k", linewidths=0.3)
+        ax.set_title("decision regions")
+        return image
+
+    def _draw(self) -> None:
+        start = time.perf_counter()
+        h = self.network.history.history
+        for key, line in self._lines.items():
+            values = h.get(key, [])
+            line.set_data(np.arange(1, len(values) + 1), values)
+        for ax in self._fig.axes[:2]:
+            ax.relim()
+            ax.autoscale_view()
+            if ax.get_legend() is None and any(len(h.get(k, [])) for k in (l.get_label() for l in ax.lines)):
+                ax.legend(loc="best", fontsize=8)
+        if self._image is not None:
+            self._draw_regions()
+        png = io.BytesIO()
+        self._fig.savefig(png, format="png", dpi=self.dpi, facecolor="white", pil_kwargs={"compress_level": 1})
+        picture = _Png(png.getvalue())
+        self.display.update(picture)
+        if self.path is not None:
+            atomic_write(self.path, lambda fh: fh.write(picture))
+        self._pending = False
+        self.draws += 1
+        self._since = time.perf_counter()
+        self._last_draw_cost = self._since - start
+        self.draw_time += self._last_draw_cost
+
+    def _draw_regions(self) -> None:
+        net = self.network
+        out = net.predict_proba(self._grid) if net.is_classifier else net.predict(self._grid)
+        out = np.asarray(out, dtype=np.float64)
+        if out.ndim == 2 and out.shape[1] > 1:
+            value, top = out.argmax(axis=1), out.shape[1] - 1
+        else:
+            value, top = out.reshape(len(self._grid), -1)[:, 0], None
+        self._image.set_data(value.reshape(80, 80))
+        self._image.set_clim(0, top) if top else self._image.set_clim(float(value.min()), float(value.max()) + 1e-12)

@@ -25,6 +25,7 @@ import numpy as np
 from . import activations
 from . import losses
 from .errors import ArgumentTypeError, HyperparameterError, ShapeError, UnknownNameError
+from ._util import html
 from ._util.text import table
 from ._util.validate import check_array, check_fraction, check_int, check_labels_length, resolve_dtype
 from .layers import Dense, Dropout, Layer
@@ -231,8 +232,9 @@ class Network:
                              f"{layer.n_params:,}"))
             else:
                 rows.append((str(i), f"Dropout({layer.rate:g})", f"{layer.n_in} → {layer.n_out}", "-", "0"))
-        return (table(rows[1:], rows[0], rule=True, closing_rule=True, strip=False) + "\n"
-                + f"total parameters: {self.n_params:,}   loss: {self.loss.name}   dtype: {self.dtype.name}")
+        return html.RichText(table(rows[1:], rows[0], rule=True, closing_rule=True, strip=False) + "\n"
+                             + f"total parameters: {self.n_params:,}   loss: {self.loss.name}   dtype: {self.dtype.name}",
+                             _network_html(self))
 
     # -- input checks --------------------------------------------------------------------
     def check_inputs(self, X: Any, name: str = "X") -> np.ndarray:
@@ -531,3 +533,30 @@ class Network:
         """Rebuild a network from :meth:`to_json`'s output."""
         from .serialize import network_from_json  # façade
         return network_from_json(text)
+
+    def _repr_html_(self) -> str:
+        """The summary table, for notebooks."""
+        return _network_html(self)
+
+
+def _network_html(net: Network) -> str:
+    """:meth:`Network.summary` as HTML: the layers (at most ``html.MAX_ROWS``), then the
+    totals and, when the metadata has them, the feature names and classes (escaped)."""
+    rows = []
+    for i, layer in enumerate(net.layers):
+        if isinstance(layer, Dense):
+            rows.append((i, "Dense", f"{layer.n_in} → {layer.n_out}", layer.activation.name, f"{layer.n_params:,}"))
+        else:
+            rows.append((i, f"Dropout({layer.rate:g})", f"{layer.n_in} → {layer.n_out}", "-", "0"))
+    sizes = " → ".join(str(s) for s in [net.n_inputs] + [l.n_out for l in net.dense_layers])
+    facts = [("total parameters", f"{net.n_params:,}"), ("loss", net.loss.name), ("dtype", net.dtype.name)]
+    if net.history is not None and len(net.history):
+        facts.append(("trained", f"{len(net.history)} epochs"))
+    meta = net.metadata if isinstance(net.metadata, dict) else {}
+    named = [(key, meta[key]) for key in ("feature_names", "classes")
+             if isinstance(meta.get(key), (list, tuple)) and meta[key]]
+    return html.box(f"Network: {sizes}",
+                    html.table(rows, ("#", "layer", "shape", "activation", "params"), align="rlllr",
+                               noun="layers"),
+                    html.facts(facts),
+                    *(html.facts([(key.replace("_", " "), html.names(values, limit=12))]) for key, values in named))

@@ -44,6 +44,7 @@ import numpy as np
 
 from . import activations, losses
 from .errors import ArgumentTypeError, DataError, HyperparameterError, ShapeError
+from ._util import html
 from ._util.text import format_number, table
 from ._util.validate import check_array, check_finite, check_number, check_positive
 
@@ -117,6 +118,16 @@ class NeuronExplanation:
         if self.layer is not None:
             head = f"layer {self.layer}, neuron {self.neuron}: "
         return f"{head}{lhs} = {z} → {f_part} → {verdict}"
+
+    def __repr__(self) -> str:
+        where = f"layer {self.layer}, neuron {self.neuron}: " if self.layer is not None else ""
+        verdict = "fires" if self.fires else "does not fire"
+        return (f"NeuronExplanation({where}{len(self.inputs)} inputs, z={format_number(self.weighted_sum)}, "
+                f"{self.activation} → a={format_number(self.activation_value)}, {verdict})")
+
+    def _repr_html_(self) -> str:
+        """The arithmetic as a formula and the inputs as a table, for notebooks."""
+        return _explanation_html(self)
 
 
 class Neuron:
@@ -238,6 +249,10 @@ class Neuron:
                                                       self._threshold),
             fires=bool(self.fires(x)), neuron=self._index, normalisation=norm,
         )
+
+    def _repr_html_(self) -> str:
+        """The neuron's formula, weights and bias, for notebooks."""
+        return _neuron_html(self)
 
     # -- learning ------------------------------------------------------------------------
     def gradient(self, x: Any, target: Any, loss: Any = "mse") -> NeuronGradient:
@@ -394,6 +409,16 @@ class NeuronGradient:
         lines.append(f"  ∂L/∂b = δ = {format_number(self.bias_gradient)}")
         return "\n".join(lines + _step_text(self))
 
+    def __repr__(self) -> str:
+        n = f"{len(self.delta)} samples, " if isinstance(self.delta, list) else ""
+        step = "" if self.learning_rate is None else f", stepped with η={format_number(self.learning_rate)}"
+        return (f"NeuronGradient({n}loss {self.loss}={format_number(self.loss_value)}, "
+                f"∂L/∂b={format_number(self.bias_gradient)}{step})")
+
+    def _repr_html_(self) -> str:
+        """The chain rule (and the step, after :meth:`Neuron.learn`) as formulas, for notebooks."""
+        return _neuron_gradient_html(self)
+
 
 def _chain_text(fused: str | None, loss_text: str, dL_da: float | None, activation: str, z: float,
                 da_dz: float | None, a: float, y: float, delta: float) -> list[str]:
@@ -480,3 +505,64 @@ def _neuron_gradient(n: Neuron, x: np.ndarray, target: Any, loss: Any) -> Neuron
 def _targets_for(target: Any, x: np.ndarray) -> Any:
     """One target per sample: a lone number stands for one input vector's."""
     return [target] if x.ndim == 1 and np.ndim(target) == 0 else target
+
+
+#: the most inputs the table of an explanation's HTML shows
+EXPLAIN_ROWS = 12
+
+_FORMULA = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;margin:3px 0"
+
+
+def _explanation_html(e: NeuronExplanation) -> str:
+    """An explanation as HTML: ``z = x×w + … + b`` (cut to ``max_terms`` terms as ``str()``
+    is), ``a = f(z)`` and the verdict, then the inputs, weights and products (at most
+    :data:`EXPLAIN_ROWS` of them).  Input names are escaped."""
+    def factor(v: float) -> str:
+        return f"({html.number(v)})" if v < 0 else html.number(v)
+
+    names = list(e.input_names) if e.input_names else [f"x{k}" for k in range(len(e.inputs))]
+    terms = [f'<span title="{html.escape(n)}">{html.number(x)}</span>×{factor(w)}'
+             for n, x, w in zip(names, e.inputs, e.weights)]
+    first, hidden, last = html.cut(terms, max(int(e.max_terms), 1))
+    terms = first + ([f"… ({hidden} more terms)"] if hidden else []) + last
+    bias = f" − {html.number(-e.bias)}" if e.bias < 0 else f" + {html.number(e.bias)}"
+    z, a = html.number(e.weighted_sum), html.number(e.activation_value)
+    if e.normalisation is not None:
+        f_part = (f"softmax: e<sup>{z}</sup> / Σ<sub>j</sub> e<sup>z<sub>j</sub></sup> "
+                  f"over {len(e.normalisation)} neurons")
+    else:
+        f_part = f"{html.escape(e.activation)}({z})"
+    verdict = html.badge("fires", "good") if e.fires else html.badge("does not fire", "plain")
+    formula = (f'<div style="{_FORMULA}">z = {" + ".join(terms)}{bias} = <b>{z}</b></div>'
+               f'<div style="{_FORMULA}">a = {f_part} = <b>{a}</b> → {verdict}</div>')
+    rows = [(n, x, w, p) for n, x, w, p in zip(names, e.inputs, e.weights, e.products)]
+    title = f"layer {e.layer}, neuron {e.neuron}" if e.layer is not None else "one neuron"
+    facts = [("activation", e.activation), ("threshold", e.threshold), ("bias", e.bias),
+             ("Σ x×w", float(sum(e.products)))]
+    return html.box(f"{title}: {len(e.inputs)} inputs", formula, html.facts(facts),
+                    html.table(rows, ("input", "x", "w", "x×w"), align="lrrr", max_rows=EXPLAIN_ROWS, noun="inputs"))
+
+
+def _neuron_html(n: Neuron) -> str:
+    """A neuron as HTML: ``a = f(w·x + b)``, its bias, threshold and weights (at most
+    :data:`EXPLAIN_ROWS` of them)."""
+    where = f"neuron {n._index} of a layer (a live view of W[:, {n._index}] and b[{n._index}])" \
+        if n._layer is not None else None
+    facts = [("inputs", n.n_inputs), ("bias", n.bias), ("threshold", n.threshold)]
+    weights = html.names([html.number(w) for w in n.weights], limit=EXPLAIN_ROWS)
+    return html.box(f"Neuron: a = {n.activation.name}(w·x + b)", html.facts(facts),
+                    html.facts([("weights", weights)]), note=where)
+
+
+def _neuron_gradient_html(g: NeuronGradient) -> str:
+    """A lone neuron's chain rule as HTML: the heading in bold, the gradients as a table,
+    every line of ``str(g)`` after the heading as a formula."""
+    head, *rest = str(g).split("\n")
+    rows = [(f"w{i}", w, gw, None if g.new_weights is None else g.new_weights[i])
+            for i, (w, gw) in enumerate(zip(g.weights, g.weight_gradients))]
+    rows.append(("b", g.bias, g.bias_gradient, g.new_bias))
+    facts = [("loss", g.loss_value)] + ([] if g.loss_after is None else [("after the step", g.loss_after)])
+    return html.box(head, html.facts(facts),
+                    html.table(rows, ("parameter", "value", "∂L/∂p", "after the step"), align="lrrr",
+                               max_rows=EXPLAIN_ROWS, noun="weights"),
+                    html.formulas([line[2:] if line.startswith("  ") else line for line in rest]))

@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .._util import html
 from .._util.validate import check_positive
 from ..layers import Dense
 from .._util.text import table
@@ -96,7 +97,36 @@ class GradientFlow:
                          f"{l.grad_to_weight:.3g}", f"{l.relative:.3g}", flag))
         return table(body, head, rule=True)
 
-    __repr__ = __str__
+    def __repr__(self) -> str:
+        flagged = [f"{l.index} {'exploding' if l.exploding else 'vanishing'}" for l in self.layers
+                   if l.exploding or l.vanishing]
+        return (f"GradientFlow({len(self.layers)} Dense layers, loss {self.loss:.4g}, "
+                f"{'flagged: ' + ', '.join(flagged[:4]) if flagged else 'none flagged'})")
+
+    def _repr_html_(self) -> str:
+        """The per-layer table, vanishing and exploding layers flagged; for notebooks."""
+        return _gradient_flow_html(self)
+
+
+def _gradient_flow_html(flow: GradientFlow) -> str:
+    """Gradient flow as HTML: the rows of ``str(flow)``, vanishing layers tinted amber and
+    exploding ones red, with the rules that flag them."""
+    rows, marks = [], []
+    for l in flow.layers:
+        flag = ("exploding", "bad") if l.exploding else ("vanishing", "warn") if l.vanishing else None
+        rows.append((l.index, l.activation, html.number(l.grad_mean_abs, 3), html.number(l.weight_mean_abs, 3),
+                     html.number(l.grad_to_weight, 3), html.number(l.relative, 3),
+                     html.badge(*flag) if flag else html.Html("")))
+        marks.append(flag[1] if flag else None)
+    settings = flow.settings
+    n = settings.get("n_samples")
+    return html.box(
+        f"GradientFlow: {len(flow.layers)} Dense layers, loss {html.number(flow.loss)}"
+        + (f", {n} samples" if n is not None else ""),
+        html.table(rows, ("layer", "activation", "mean |dL/dW|", "mean |W|", "|dL/dW| / |W|", "vs strongest",
+                          "flag"), align="rlrrrrl", highlight=marks, noun="layers"),
+        note=f"vanishing: mean |dL/dW| below {html.number(settings.get('vanishing', 1e-3))} of the strongest "
+             f"layer's; exploding: mean |dL/dW| above {html.number(settings.get('exploding', 10.0))} × mean |W|")
 
 
 def gradient_flow(net: Any, X: Any, y: Any, sample_weight: Any = None, vanishing: float = 1e-3,

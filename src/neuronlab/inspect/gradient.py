@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .. import activations, optimizers
+from .._util import html
 from .._util.text import format_number, table
 from .._util.validate import check_array, check_index, check_positive
 from ..errors import IndexRangeError, ShapeError
@@ -154,6 +155,10 @@ class GradientExplanation:
         if self.note:
             lines.append(f"  note: {self.note}")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The chain rule as formulas, for notebooks."""
+        return _gradient_explanation_html(self)
 
 
 # ---------------------------------------------------------------------------------------
@@ -453,3 +458,13 @@ def _batch_lines(g: GradientExplanation) -> list[str]:
     else:
         lines.append(f"∂L/∂w = Σ δ × x = {format_number(g.gradient)}")
     return lines
+
+
+def _gradient_explanation_html(g: GradientExplanation) -> str:
+    """The chain rule of ``str(g)`` as HTML: the heading in bold, every step a formula line."""
+    head, *rest = str(g).split("\n")
+    facts = [("∂L/∂" + g.name, g.gradient), ("η", g.learning_rate), ("new " + g.name, g.new_weight),
+             ("loss", g.loss_value)]
+    return html.box(head, html.facts(facts), html.formulas([line[2:] if line.startswith("  ") else line
+                                                            for line in rest]))
+

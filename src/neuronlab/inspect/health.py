@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .._util import html
 from .._util.validate import check_fraction, check_positive
 from .._util.text import table
 from .common import _dense_positions, _find_layer, _fires, _threshold_value, _thresholds
@@ -114,6 +115,17 @@ class LayerStats:
             "dead_fraction": self.dead_fraction, "saturated_fraction": self.saturated_fraction,
         }
 
+    def __repr__(self) -> str:
+        output = " (output)" if self.is_output else ""
+        saturated = f", {self.saturated_fraction:.1%} saturated" if self.saturating else ""
+        return (f"LayerStats(layer {self.index}{output}, {self.activation}, {self.n_neurons} neurons, "
+                f"{self.n_samples} samples: {self.firing_fraction:.1%} firing, {self.dead_fraction:.1%} dead"
+                f"{saturated})")
+
+    def _repr_html_(self) -> str:
+        """Per neuron: activation statistics, firing and saturation, flags; for notebooks."""
+        return _layer_stats_html(self)
+
 
 class LayerSummary:
     """Per layer: % firing, % dead, % saturated.  Printing it gives a table; iterating
@@ -205,6 +217,71 @@ class NeuronStats:
         parts = ", ".join(f"{l.index}: {l.dead_fraction:.0%} dead, {l.saturated_fraction:.0%} saturated"
                           for l in self.layers)
         return f"NeuronStats({parts})"
+
+    def _repr_html_(self) -> str:
+        """The per-layer table and the least healthy neurons, flagged; for notebooks."""
+        return _neuron_stats_html(self)
+
+
+#: how many of the least healthy neurons the HTML of :class:`NeuronStats` lists
+WORST_SHOWN = 5
+
+
+def _flag(dead: bool, saturated: bool) -> tuple[str | None, str | None]:
+    """The word and the row tint of a neuron's (or a layer's) problem."""
+    if dead:
+        return "dead", "bad"
+    if saturated:
+        return "saturated", "warn"
+    return None, None
+
+
+def _neuron_stats_html(stats: NeuronStats) -> str:
+    """Neuron health as HTML: one row per Dense layer (tinted when some of its neurons are
+    dead or saturated, which are named), then the least healthy neurons."""
+    rows, marks = [], []
+    for l in stats.layers:
+        flagged = [f"{k} dead" for k in l.dead_neurons] + [f"{k} saturated" for k in l.saturated_neurons]
+        rows.append((f"{l.index}" + (" (output)" if l.is_output else ""), l.activation, l.n_neurons,
+                     html.percent(l.firing_fraction), html.percent(l.dead_fraction),
+                     html.percent(l.saturated_fraction) if l.saturating else None, html.names(flagged, limit=6)))
+        marks.append(_flag(bool(l.dead.any()), bool(l.saturated.any()))[1])
+    worst, worst_marks = [], []
+    for w in stats.worst(WORST_SHOWN):
+        word, mark = _flag(w["dead"], w["saturated"])
+        worst.append((w["layer"], w["neuron"], w["activation"], html.percent(w["firing_rate"]), w["mean"], w["max"],
+                      html.badge(word, mark) if word else html.Html("")))
+        worst_marks.append(mark)
+    n = stats.settings.get("n_samples")
+    return html.box(
+        f"NeuronStats: {len(stats.layers)} Dense layers" + (f", {n} samples" if n is not None else ""),
+        html.table(rows, ("layer", "activation", "neurons", "% firing", "% dead", "% saturated", "flagged"),
+                   align="llrrrrl", highlight=marks, noun="layers"),
+        html.table(worst, ("layer", "neuron", "activation", "% firing", "mean a", "max a", "flag"),
+                   align="rrlrrrl", highlight=worst_marks, caption="least healthy neurons"),
+        note="dead: never fires on these samples; saturated: |f′(z)| below "
+             f"{html.number(stats.settings.get('saturation_derivative', SATURATION_DERIVATIVE))} on at least "
+             f"{html.percent(stats.settings.get('saturation_fraction', SATURATION_FRACTION), 0)}% of them")
+
+
+def _layer_stats_html(l: LayerStats) -> str:
+    """One layer's health as HTML: per neuron (at most ``html.MAX_ROWS`` of them) the
+    activation statistics, firing rate and saturation, dead and saturated neurons tinted."""
+    rows, marks = [], []
+    for k in range(l.n_neurons):
+        word, mark = _flag(bool(l.dead[k]), bool(l.saturated[k]))
+        rows.append((k, float(l.mean[k]), float(l.std[k]), float(l.min[k]), float(l.max[k]),
+                     html.percent(l.firing_rate[k]), html.percent(l.saturation[k]) if l.saturating else None,
+                     html.badge(word, mark) if word else html.Html("")))
+        marks.append(mark)
+    facts = [("% firing", html.percent(l.firing_fraction)), ("% dead", html.percent(l.dead_fraction)),
+             ("% saturated", html.percent(l.saturated_fraction) if l.saturating else None),
+             ("threshold", l.threshold)]
+    output = " (output)" if l.is_output else ""
+    return html.box(f"LayerStats: layer {l.index}{output}, {l.activation}, {l.n_neurons} neurons, "
+                    f"{l.n_samples} samples", html.facts(facts),
+                    html.table(rows, ("neuron", "mean a", "std", "min", "max", "% firing", "% saturated", "flag"),
+                               align="rrrrrrrl", highlight=marks, noun="neurons"))
 
 
 def neuron_stats(net: Any, X: Any, threshold: Any = None, saturation_derivative: float = SATURATION_DERIVATIVE,

@@ -20,6 +20,7 @@ import numpy as np
 from ..activations import Activation
 from ..errors import ShapeError
 from .. import losses
+from .._util import html
 from .._util.validate import check_array, check_index, check_nonnegative
 from ..layers import Dense, Dropout
 from ..neuron import NeuronExplanation
@@ -119,6 +120,10 @@ class LayerTrace:
         act = f", activation={self.activation.name!r}" if self.activation is not None else ""
         return f"LayerTrace(index={self.index}, kind={self.kind!r}{act}, a.shape={self.a.shape})"
 
+    def _repr_html_(self) -> str:
+        """The layer's shapes and a few numbers per neuron, for notebooks."""
+        return _layer_trace_html(self)
+
 
 class Trace:
     """The result of :func:`trace`.
@@ -172,6 +177,76 @@ class Trace:
         kinds = ", ".join(f"{l.index}:{l.kind}({l.n_units})" for l in self.layers)
         loss = "" if self.loss is None else f"; loss {self.loss:.6g}"
         return f"Trace({len(self.X)} samples; layers {kinds}{loss})"
+
+    def _repr_html_(self) -> str:
+        """One row per layer (kind, activation, shapes, activation values), for notebooks."""
+        return _trace_html(self)
+
+
+#: the most neurons the HTML of a :class:`LayerTrace` lists
+TRACE_ROWS = 16
+
+
+def _firing_share(lt: LayerTrace) -> np.ndarray | None:
+    """Per neuron, the share of the samples on which it fires (None for Dropout)."""
+    fires = lt.fires
+    return None if fires is None else fires.mean(axis=0)
+
+
+def _trace_html(t: Trace) -> str:
+    """A trace as HTML: per layer its kind, activation, input and output shapes, the range
+    and mean of its activation values and the share of (sample, neuron) pairs that fire."""
+    rows = []
+    with np.errstate(all="ignore"):          # a display reads whatever the arrays hold, inf included
+        for lt in t.layers:
+            a = lt.a.astype(np.float64)
+            share = _firing_share(lt)
+            rows.append((lt.index, lt.kind, lt.activation.name if lt.activation is not None else None,
+                         f"{lt.x.shape} → {lt.a.shape}", float(a.min()), float(a.mean()), float(a.max()),
+                         None if share is None else html.percent(share.mean())))
+    return html.box(f"Trace: {len(t.X)} samples, {len(t.layers)} layers",
+                    html.table(rows, ("layer", "kind", "activation", "x → a", "min a", "mean a", "max a",
+                                      "% firing"), align="rlllrrrr", noun="layers"),
+                    note="t.layers[i].z, .a, .x hold the arrays; t.layers[i].neuron(j) one neuron")
+
+
+def _layer_trace_html(lt: LayerTrace) -> str:
+    """One traced layer as HTML: its shapes, then per neuron (at most :data:`TRACE_ROWS`)
+    the mean weighted sum, the mean and largest activation value and the firing share;
+    neurons that never fire on these samples are tinted."""
+    with np.errstate(all="ignore"):
+        a = lt.a.astype(np.float64)
+        z = None if lt.z is None else lt.z.astype(np.float64).mean(axis=0)
+        mean, top, share = a.mean(axis=0), a.max(axis=0), _firing_share(lt)
+        rows = [(j, None if z is None else float(z[j]), float(mean[j]), float(top[j]),
+                 None if share is None else html.percent(share[j])) for j in range(lt.n_units)]
+        header = ("neuron", "mean z", "mean a", "max a", "% firing")
+        backward = _backward_columns(lt)
+        if backward is not None:
+            rows = [row + extra for row, extra in zip(rows, backward)]
+            header += ("mean δ", "mean |dW|", "db")
+    marks = [None if share is None or share[j] > 0 else "bad" for j in range(lt.n_units)]
+    act = f", {lt.activation.name}" if lt.activation is not None else ""
+    shapes = [("x", lt.x.shape), ("z", None if lt.z is None else lt.z.shape), ("a", lt.a.shape)]
+    if backward is not None:
+        shapes += [("δ", lt.delta.shape), ("dW", None if lt.dW is None else lt.dW.shape)]
+    return html.box(f"LayerTrace: layer {lt.index} ({lt.kind}{act}), {len(lt.a)} samples",
+                    html.facts([(k, None if v is None else str(v)) for k, v in shapes]),
+                    html.table(rows, header, align="r" * len(header), highlight=marks, max_rows=TRACE_ROWS,
+                               noun="neurons"),
+                    note=None if backward is None else "δ = ∂L/∂z per sample; dW[:, j] = x.T @ δ[:, j] "
+                                                       "(the gradient of the mean loss), db = Σ δ")
+
+
+def _backward_columns(lt: LayerTrace) -> list[tuple] | None:
+    """Per neuron, the mean δ, the mean |dW| of its weights and db; None without targets."""
+    if lt.delta is None:
+        return None
+    delta = lt.delta.astype(np.float64).mean(axis=0)
+    dW = None if lt.dW is None else np.abs(lt.dW.astype(np.float64)).mean(axis=0)
+    db = None if lt.db is None else lt.db.astype(np.float64)
+    return [(float(delta[j]), None if dW is None else float(dW[j]), None if db is None else float(db[j]))
+            for j in range(lt.n_units)]
 
 
 def _forward(net: Any, X: np.ndarray, upto: int | None = None) -> list[LayerTrace]:

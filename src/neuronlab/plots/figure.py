@@ -1,5 +1,6 @@
 """What every picture of :mod:`neuronlab.plots` shares: matplotlib imported lazily, a fresh
-Agg figure, saving, and the names of features, classes and layers."""
+Agg figure that a notebook displays by itself, saving, and the names of features, classes
+and layers."""
 from __future__ import annotations
 
 import io
@@ -32,11 +33,96 @@ def _mpl() -> Any:
 
 
 def _figure(figsize: tuple[float, float], dpi: float) -> Any:
-    mpl = _mpl()
+    _mpl()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    fig = mpl.figure.Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    fig = _figure_class()(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+# ---------------------------------------------------------------------------------------
+# display in notebooks: the figure draws itself, no pyplot, no %matplotlib
+# ---------------------------------------------------------------------------------------
+
+#: the notebook format of figures whose ``display_format`` is None: "png" or "svg"
+_DISPLAY = {"format": "png"}
+DISPLAY_FORMATS = ("png", "svg")
+
+
+def set_display_format(fmt: str) -> str:
+    """How a notebook shows neuronlab's figures: ``"png"`` (the default) or ``"svg"``.
+
+    A figure that is the last expression of a cell displays itself in that format, once,
+    without ``%matplotlib`` and without pyplot; ``fig.display_format = "svg"`` sets it for
+    one figure.  Scripts are unaffected (nothing is drawn until a notebook asks).
+
+    Parameters
+    ----------
+    fmt : {"png", "svg"}
+
+    Returns
+    -------
+    str
+        The format before the call.
+
+    >>> old = set_display_format("svg"); set_display_format(old)
+    'svg'
+    """
+    _check_format("fmt", fmt)
+    old, _DISPLAY["format"] = _DISPLAY["format"], fmt
+    return old
+
+
+def _check_format(name: str, fmt: Any) -> str:
+    if fmt not in DISPLAY_FORMATS:
+        raise HyperparameterError(f"{name} must be 'png' or 'svg' (how a notebook shows a figure), got {fmt!r}")
+    return fmt
+
+
+def _render(fig: Any, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=fig.dpi, facecolor="white")
+    return buf.getvalue()
+
+
+_FIGURE_CLASS: list[Any] = []
+
+
+def _figure_class() -> Any:
+    """:class:`matplotlib.figure.Figure` with ``_repr_png_`` and ``_repr_svg_``, made on
+    first use (matplotlib is imported lazily); also ``neuronlab.plots.figure.Figure``."""
+    if _FIGURE_CLASS:
+        return _FIGURE_CLASS[0]
+    mpl = _mpl()
+
+    class Figure(mpl.figure.Figure):
+        """A matplotlib Figure (everything of it works: ``savefig``, ``axes``, ...) that a
+        notebook displays: as PNG, or SVG when ``display_format`` (or
+        :func:`set_display_format`) says so."""
+
+        #: None: follow :func:`set_display_format`; else "png" or "svg"
+        display_format: str | None = None
+
+        def _format(self) -> str:
+            fmt = self.display_format
+            return _DISPLAY["format"] if fmt is None else _check_format("display_format", fmt)
+
+        def _repr_png_(self) -> bytes | None:
+            return _render(self, "png") if self._format() == "png" else None
+
+        def _repr_svg_(self) -> str | None:
+            return _render(self, "svg").decode("utf-8") if self._format() == "svg" else None
+
+    Figure.__module__ = __name__
+    Figure.__qualname__ = "Figure"
+    _FIGURE_CLASS.append(Figure)
+    return Figure
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Figure":          # pickle finds the class by this name
+        return _figure_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _save(fig: Any, path: Any, *, palette: bool = False) -> Any:

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import DataError, HyperparameterError, NeuronWarning
+from .._util import html
 from .._util.files import atomic_write
 from .._util.extras import require
 from .._util.registry import unknown_name
@@ -327,6 +328,10 @@ class SweepResult:
         return (f"SweepResult({len(self.runs)} runs, {len(self.runs) - n_ok} failed, "
                 f"{len({self._config_key(r) for r in self.runs})} configurations, metric={self.metric!r})")
 
+    def _repr_html_(self) -> str:
+        """The ranked table, the best configuration tinted and failures in red, for notebooks."""
+        return _sweep_html(self)
+
     def __len__(self) -> int:
         return len(self.runs)
 
@@ -466,3 +471,23 @@ def _check_plot_path(path: Any) -> str:
     if not os.path.isdir(parent):
         raise FileNotFoundError(f"folder {parent!r} does not exist; create it first")
     return path
+
+
+def _sweep_html(result: SweepResult) -> str:
+    """A sweep as HTML: the configurations ranked by the mean metric (as :meth:`SweepResult.table`),
+    the best one tinted green and those with failed runs red."""
+    rows, marks = [], []
+    for r in result.summary():
+        value = html.Html(f"{html.number(r['mean'])} ± {html.number(r['std'])}") if r["n_ok"] else None
+        fails = ", ".join(f"{k} ({n})" for k, n in r["errors"].items())
+        rows.append((r["rank"], *(_value_text(k, r[k]) for k in result.params), value, f"{r['n_ok']}/{r['n_runs']}",
+                     _fmt_time(r["time_mean"]), fails or None))
+        marks.append("bad" if r["n_ok"] == 0 else "good" if r["rank"] == 1 else "warn" if fails else None)
+    header = ("rank", *result.params, f"{result.metric} (mean ± std)", "runs", "time/run", "failures")
+    n_ok = sum(r["status"] == "ok" for r in result.runs)
+    better = "higher" if result.higher_is_better else "lower"
+    return html.box(f"SweepResult: {len(result.runs)} runs, {len(result.runs) - n_ok} failed, ranked by "
+                    f"{result.metric} ({better} is better)",
+                    html.table(rows, header, align="r" + "l" * len(result.params) + "rrrl", highlight=marks,
+                               noun="configurations"),
+                    note=result.data or None)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._util import html
 from .._util.validate import check_nonnegative, check_positive_int
 
 
@@ -61,6 +62,10 @@ class History:
         last = {k: v[-1] for k, v in self.history.items() if v and isinstance(v[-1], float)}
         shown = ", ".join(f"{k}={v:.4g}" for k, v in last.items())
         return f"History({len(self)} epochs{', ' + shown if shown else ''})"
+
+    def _repr_html_(self) -> str:
+        """The loss (and metric) curves as sparklines and the last epoch's numbers, for notebooks."""
+        return _history_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {"metric": self.metric, "epochs": list(self.epochs), "history": {k: list(v) for k, v in self.history.items()},
@@ -126,3 +131,27 @@ class EarlyStopping(Callback):
             self.network.parameters[...] = self.best_parameters
         if self.network.history is not None:
             self.network.history.best_epoch = self.best_epoch
+
+
+def _history_html(h: History) -> str:
+    """A history as HTML: one sparkline for the losses, one for the metric (their scales
+    differ), the best epoch marked, and a table of the first, best and last epochs."""
+    series = {k: v for k, v in h.history.items() if v and all(isinstance(x, (int, float)) for x in v)}
+    charts = []
+    best = None if h.best_epoch is None or h.best_epoch not in h.epochs else h.epochs.index(h.best_epoch)
+    for keys in (("loss", "val_loss"), (h.metric, "val_" + h.metric)):
+        curves = [(k, series[k]) for k in keys if k in series]
+        if curves:
+            charts.append(html.sparkline(curves, mark=best))
+    shown = [k for k in ("loss", "val_loss", h.metric, "val_" + h.metric, "lr") if k in series]
+    picks = [("first", 0)] + ([("best", best)] if best is not None else []) + [("last", len(h) - 1)]
+    rows = [(name, h.epochs[i], *(series[k][i] if i < len(series[k]) else None for k in shown))
+            for name, i in picks if 0 <= i < len(h.epochs)]
+    flags = [w for w, on in (("stopped early", h.stopped_early), ("interrupted", h.interrupted)) if on]
+    if h.resumed_from is not None:
+        flags.append(f"resumed from epoch {h.resumed_from}")
+    body = [f'<div style="display:flex;gap:12px;flex-wrap:wrap">{"".join(charts)}</div>'] if charts else []
+    if rows:
+        body.append(html.table(rows, ("", "epoch", *shown), align="lr" + "r" * len(shown)))
+    return html.box(f"History: {len(h)} epochs" + (f" ({', '.join(flags)})" if flags else ""), *body,
+                    note="history['loss'] etc. hold the numbers; nl.plots.training_curves(history) draws them")

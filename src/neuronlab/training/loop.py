@@ -72,7 +72,8 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
         validation data) stops improving, and restore the best weights.
     callbacks : list or tuple of Callback, optional
     verbose : int or bool
-        1 prints one line per epoch (and, when resuming, where training picks up).
+        1 prints one line per epoch (and, when resuming, where training picks up); in a
+        notebook, a progress bar updated in place instead of the lines.
     shuffle : bool
         Shuffle the samples each epoch.
     sample_weight : array-like of shape (n_samples,), optional
@@ -161,6 +162,7 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
                                 rng_start=rng_start, early_stopping=run.stopper)
             if network.stop_training:
                 break
+    run.progress.close()
     for cb in cbs:
         cb.on_train_end({})
     return run.history
@@ -384,7 +386,7 @@ class _Run:
         self.network, self.opt, self.sched, self.callbacks = network, opt, sched, callbacks
         self.val, self.epochs, self.verbose, self.path = val, epochs, verbose, path
         self.progress = Progress("lines" if verbose else "none", epochs, desc="training", unit="epoch",
-                                 stream=sys.stdout)
+                                 stream=sys.stdout, notebook=True)
         self.base_lr = opt.learning_rate
         self.metric = network.metric_name
         self.history = History(self.metric)
