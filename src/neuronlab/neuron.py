@@ -312,15 +312,33 @@ def factor(v: float) -> str:
     return f"({text})" if v < 0 else text
 
 
+def difference_text(a: float, y: float) -> str:
+    """``a − y`` with both numbers written to as many digits as tell them apart (an output of
+    0.9999999979 against the target 1 is not ``1 − 1``); a negative ``y`` in parentheses.
+
+    >>> difference_text(0.47, 1.0), difference_text(0.9999999979, 1.0), difference_text(1.0, -1.0)
+    ('0.47 − 1', '0.999999998 − 1', '1 − (-1)')
+    """
+    a, y = float(a), float(y)
+    digits = 4
+    while digits < 17 and a != y and f"{a:.{digits}g}" == f"{y:.{digits}g}":
+        digits += 1
+
+    def text(v: float) -> str:
+        return "0" if v == 0 else f"{v:.{digits}g}"
+
+    return f"{text(a)} − {'(' + text(y) + ')' if y < 0 else text(y)}"
+
+
 def loss_derivative_text(loss: Any, a: float, y: float, k: int) -> str:
     """``∂L/∂a`` of one output on one sample, as the loss's formula with the numbers put in
     (``k`` outputs; the built-in losses), else the formula alone."""
-    fa, fy = format_number(a), format_number(y)
+    fa, fy, diff = format_number(a), format_number(y), difference_text(a, y)
     per_k = f" / {k}" if k > 1 else ""
     numbers = {
-        "mse": f"2 × ({fa} − {fy}){per_k}",
-        "mae": f"sign({fa} − {fy}){per_k}",
-        "binary_crossentropy": f"({fa} − {fy}) / ({fa} × (1 − {fa})){per_k}",
+        "mse": f"2 × ({diff}){per_k}",
+        "mae": f"sign({diff}){per_k}",
+        "binary_crossentropy": f"({diff}) / ({fa} × (1 − {fa})){per_k}",
         "cross_entropy": f"−{fy} / {fa}",
     }.get(loss.name)
     formula = loss.gradient_formula or f"the derivative of {loss.name}"
@@ -425,7 +443,7 @@ def _chain_text(fused: str | None, loss_text: str, dL_da: float | None, activati
     """The three chain-rule lines of one output neuron on one sample."""
     d = format_number(delta)
     if fused is not None:
-        return [f"δ = ∂L/∂z = a − y = {format_number(a)} − {format_number(y)} = {d}   ({fused} together: "
+        return [f"δ = ∂L/∂z = a − y = {difference_text(a, y)} = {d}   ({fused} together: "
                 "∂L/∂a × ∂a/∂z simplifies to a − y)"]
     return [f"∂L/∂a = {loss_text} = {format_number(dL_da)}",
             derivative_text(activations.get(activation), z, da_dz),

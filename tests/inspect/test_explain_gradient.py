@@ -172,3 +172,15 @@ def test_a_layer_without_biases_has_no_bias_to_explain():
     net = nl.Network([nl.Dense(2, 2, use_bias=False), nl.Dense(2, 1, activation="identity")], loss="mse", seed=0)
     with pytest.raises(IndexRangeError, match="no biases"):
         net.explain_gradient([1.0, 2.0], 0.5, layer=0, neuron=0)
+
+
+def test_an_output_close_to_its_target_is_written_with_the_digits_that_tell_them_apart():
+    net = nl.Network([nl.Dense(1, 2, activation="softmax", weights=[[10, -10]], bias=[0, 0])],
+                     loss="cross_entropy", dtype="float64")
+    text = str(net.explain_gradient([1.0], 0, layer=0, neuron=0))
+    assert "a − y = 0.999999998 − 1 = -2.061e-09" in text and "1 − 1 =" not in text
+
+
+def test_a_negative_target_is_put_in_parentheses():
+    net = nl.Network([nl.Dense(1, 1, activation="identity", weights=[[0.5]], bias=[0.0])], loss="mse", dtype="float64")
+    assert "2 × (1 − (-1)) = 4" in str(net.explain_gradient([2.0], -1.0, layer=0, neuron=0, weight=0))

@@ -30,7 +30,7 @@ from .._util.text import format_number, table
 from .._util.validate import check_array, check_index, check_positive
 from ..errors import IndexRangeError, ShapeError
 from ..layers import Dense, Dropout
-from ..neuron import derivative_text, factor, loss_derivative_text
+from ..neuron import derivative_text, difference_text, factor, loss_derivative_text
 from .common import _layer_index, _neuron_index
 from .trace import LayerTrace, Trace, _previous_dense, trace
 
@@ -374,7 +374,7 @@ def _chain_lines(g: GradientExplanation, s: int) -> list[str]:
     a, z, d = _pick(g.activation_value, s), _pick(g.weighted_sum, s), format_number(_pick(g.delta, s))
     if g.fused is not None:
         y = _pick(g.target, s)
-        diff = f"{format_number(a)} − {format_number(y)}"
+        diff = difference_text(a, y)
         numbers = f"({diff}) / {g.n_units}" if g.loss_formula.endswith("/ k") else diff
         return [f"δ = ∂L/∂z = {g.loss_formula} = {numbers} = {d}   "
                 f"({g.fused} together: ∂L/∂a × ∂a/∂z simplifies to a − y)"]
