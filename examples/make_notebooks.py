@@ -222,6 +222,11 @@ t.loss, t.layers[1].delta, t.layers[0].delta, t.layers[0].dW"""),
     code("""
 print(net.explain_gradient([0.5, 0.6], 1.0, layer=0, neuron=0, weight=1, learning_rate=0.5))"""),
     md("""
+The backward pass as a picture: each neuron coloured by its δ, each connection by its ∂L/∂w (red: a step
+lowers it, blue: a step raises it)."""),
+    code("""
+nl.plots.backprop(net, [0.5, 0.6], [1.0])"""),
+    md("""
 The numbers are exactly those training uses: one step of plain gradient descent writes the same
 new weight."""),
     code("""
@@ -231,11 +236,6 @@ g.new_weight, net.layers[0].W[1, 0]"""),
     code("""
 assert g.new_weight == net.layers[0].W[1, 0]"""),
     md("""
-The backward pass as a picture: each neuron coloured by its δ, each connection by its ∂L/∂w (red: a step
-lowers it, blue: a step raises it)."""),
-    code("""
-nl.plots.backprop(net, [0.5, 0.6], [1.0])"""),
-    md("""
 On a real network: one weight of a trained iris classifier, explained over a batch of flowers."""),
     code("""
 iris = nl.datasets.load("iris")
@@ -243,10 +243,10 @@ clf = nl.Network.mlp([4, 8, 3], hidden="tanh", seed=0)
 clf.fit(iris.X, iris.y, epochs=30, learning_rate=0.01)
 print(clf.explain_gradient(iris.X[:5], iris.y[:5], layer=0, neuron=2, weight=3))"""),
     md("""
-What one step of gradient descent does to every weight of that classifier, on 16 flowers: the weights before,
+What one step of gradient descent does to every weight of that classifier, on 15 flowers: the weights before,
 the step −η·∂L/∂W, and the weights after."""),
     code("""
-nl.plots.gradient_step(clf, iris.X[::10], iris.y[::10], learning_rate=0.1)"""),
+nl.plots.gradient_step(clf, iris.X[::10], iris.y[::10], learning_rate=0.01)"""),
 )
 
 notebook(
