@@ -18,7 +18,7 @@ from ..errors import HyperparameterError, ShapeError
 from ..inspect import trace
 from ..inspect.gradient import _batch, _batch_targets
 from ..layers import Dropout
-from .diagram import MAX_EDGES, _add_lines, _gap_edges, _slots, _ys
+from .diagram import MAX_EDGES, _add_lines, _gap_edges, _more_marker, _slots, _ys
 from .figure import _check_dpi, _class_names, _feature_names, _figure, _mpl, _save
 
 #: columns with at most this many neurons get each neuron's number written beside it
@@ -179,11 +179,7 @@ def _gradient_nodes(ax: Any, net: Any, t: Any, deltas: list[np.ndarray], d_max: 
                     ax.annotate(f"δ {_short(d[s])}", (col, yy[r]), xytext=(beside, 0), textcoords="offset points",
                                 ha="left", va="center", fontsize=7.5, color="0.2", zorder=4,
                                 bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
-        for r, s in enumerate(slots[col]):
-            if s is None:
-                hidden = sizes[col] - (len(slots[col]) - 1)
-                ax.text(col, y[r], f"⋮  {hidden} more", ha="center", va="center", fontsize=8, zorder=4,
-                        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.6", lw=0.6))
+        _more_marker(ax, col, slots[col], y, sizes[col])
         if col in (0, ncol - 1) and len(idx) <= 40:
             labels = _end_labels(net, t, col, idx, sizes[col], one)
             if col == ncol - 1 and len(slots[col]) <= _NUMBERED:

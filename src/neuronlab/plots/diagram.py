@@ -242,11 +242,7 @@ def _draw_nodes(ax: Any, net: Any, dense: list[int], sizes: list[int], slots: li
                         edge_c[r], lw[r] = "#d62728", 2.2
             ax.scatter(np.full(len(yy), col), yy, s=node_size, c=scales[col].colours(idx),
                        edgecolors=edge_c, linewidths=lw, zorder=3, gid=f"layer {dense[col - 1]}")
-        for r, s in enumerate(slots[col]):
-            if s is None:
-                hidden = sizes[col] - (len(slots[col]) - 1)
-                ax.text(col, y[r], f"⋮  {hidden} more", ha="center", va="center", fontsize=8, zorder=4,
-                        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.6", lw=0.6))
+        _more_marker(ax, col, slots[col], y, sizes[col])
         if col in (0, ncol - 1) and len(idx) <= 40:
             if col == 0:
                 names = _feature_names(net)
@@ -281,3 +277,12 @@ def _draw_titles(mpl: Any, ax: Any, net: Any, dense: list[int], sizes: list[int]
         if scales[col] is not None:
             ax.text(col, 1.0, scales[col].text, ha="center", va="top", fontsize=7.5, color="0.3",
                     transform=above, clip_on=False)
+
+
+def _more_marker(ax: Any, col: int, slots: list[int | None], y: np.ndarray, size: int) -> None:
+    """The "⋮ N more" marker where a column's hidden neurons would be."""
+    for r, s in enumerate(slots):
+        if s is None:
+            hidden = size - (len(slots) - 1)
+            ax.text(col, y[r], f"⋮  {hidden} more", ha="center", va="center", fontsize=8, zorder=4,
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.6", lw=0.6))
