@@ -397,13 +397,9 @@ def _chain_lines(g: GradientExplanation, s: int) -> list[str]:
                      f"({format_number(dL_da)} − {factor(inner) if inner is not None else inner_text}) = {d}")
         return lines
     da_dz = _pick(g.da_dz, s)
-    lines.append(derivative_text(_activation(g), z, da_dz))
+    lines.append(derivative_text(activations.get(g.activation), z, da_dz))
     lines.append(f"δ = ∂L/∂z = ∂L/∂a × ∂a/∂z = {format_number(dL_da)} × {factor(da_dz)} = {d}")
     return lines
-
-
-def _activation(g: GradientExplanation) -> Any:
-    return activations.get(g.activation)
 
 
 def _gradient_line(g: GradientExplanation) -> str:
@@ -425,8 +421,7 @@ def _step_line(g: GradientExplanation) -> str:
 
 def _batch_lines(g: GradientExplanation) -> list[str]:
     """The per-sample table of a batch, then the sum that makes the gradient."""
-    share = "1/n" if g.n_samples else ""
-    lines = [f"each sample's δ carries its share of the mean ({share}, or w_i/Σw with sample weights)"]
+    lines = ["each sample's δ carries its share of the mean (1/n, or w_i/Σw with sample weights)"]
     if g.fused is not None:
         lines.append(f"δ = ∂L/∂z = ({g.loss_formula}) × share   ({g.fused} together)")
     elif g.output:
