@@ -40,7 +40,7 @@ FLOORS = {
     "activations": 2, "initializers": 2, "losses": 2, "optimizers": 2,
     "neuron": 3, "layers": 3, "workspace": 3, "network": 3,
     "training": 4, "perceptron": 4, "inspect": 4, "callbacks": 4,
-    "serialize": 5, "datasets": 5, "plots": 5, "sklearn": 5, "sweep": 5,
+    "serialize": 5, "datasets": 5, "plots": 5, "sklearn": 5, "sweep": 5, "interop": 5, "playground": 5,
     "cli": 6,
 }
 PUBLIC_FACE = {PACKAGE, f"{PACKAGE}.__main__"}
@@ -57,9 +57,11 @@ ALLOWED_CYCLES = [{f"{PACKAGE}.network", f"{PACKAGE}.serialize"}]
 
 #: optional dependencies (the extras in pyproject.toml, and what the tests compare against)
 OPTIONAL = {"matplotlib", "sklearn", "dask", "distributed", "torch", "numba", "tqdm", "pandas", "threadpoolctl",
-            "joblib", "scipy"}
+            "joblib", "scipy", "onnx", "onnxruntime", "starlette", "uvicorn", "websockets", "playwright", "jax",
+            "optax", "IPython", "ipywidgets", "nbclient", "nbformat"}
 #: what ``import neuronlab`` must not load
-NOT_IN_CORE = ("matplotlib", "sklearn", "dask", "distributed", "torch", "numba", "tqdm", "pandas")
+NOT_IN_CORE = ("matplotlib", "sklearn", "dask", "distributed", "torch", "numba", "tqdm", "pandas", "onnx",
+               "onnxruntime", "starlette", "uvicorn")
 #: below the faces, an optional dependency is imported only inside a function, and only these
 LAZY_EXTRAS: set[tuple[str, str]] = set()
 
