@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import copy as _copy
 import weakref
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from . import activations
 from . import initializers
@@ -43,6 +44,9 @@ from ._util.validate import check_array, check_fraction, check_index, check_posi
 from .neuron import Neuron
 
 __all__ = ["Layer", "Dense", "Dropout"]
+
+# a positional call (no keyword parsing) in the hot path; NumPy's stubs do not know this form
+_add_reduce: Callable[..., np.ndarray] = np.add.reduce
 
 
 class Layer:
@@ -58,6 +62,8 @@ class Layer:
     n_out: int
     #: number of trainable scalars this layer keeps in the network's flat buffer
     n_params: int = 0
+    #: whether the weights were given (not drawn by an initializer): a network keeps them
+    explicit: bool = False
     _owner: "weakref.ref | None" = None
 
     @property
@@ -92,7 +98,7 @@ class Layer:
     def bind(self, params: np.ndarray, grads: np.ndarray) -> None:
         """Move this layer's parameters into the 1-D views ``params`` / ``grads``."""
 
-    def initialize(self, rng: np.random.Generator, dtype: np.dtype) -> None:
+    def initialize(self, rng: np.random.Generator, dtype: DTypeLike) -> None:
         """Draw fresh parameters."""
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:  # pragma: no cover
@@ -135,8 +141,12 @@ class Dense(Layer):
     dW, db : ndarray
         Gradients of the loss, filled by :meth:`backward`.
     x, z, a : ndarray of shape (n_samples, ·)
-        Inputs, weighted sums and activation values of the last forward pass.
+        Inputs, weighted sums and activation values of the last forward pass (None before one).
     """
+
+    x: Any
+    z: Any
+    a: Any
 
     def __init__(self, n_in: int, n_out: int, activation: Any = "relu", init: str | None = None,
                  use_bias: bool = True, weights: Any = None, bias: Any = None) -> None:
@@ -205,7 +215,7 @@ class Dense(Layer):
         self.explicit = True
         return arr.copy() if arr is value else arr
 
-    def initialize(self, rng: np.random.Generator, dtype: np.dtype) -> None:
+    def initialize(self, rng: np.random.Generator, dtype: DTypeLike) -> None:
         self.W[...] = self._initializer((self.n_in, self.n_out), rng, dtype)
         self.b[...] = 0.0
 
@@ -264,7 +274,7 @@ class Dense(Layer):
         """
         np.matmul(self.x.T, grad_z, out=self.dW)
         if self.use_bias:
-            np.add.reduce(grad_z, 0, None, self.db)        # = np.sum(grad_z, axis=0)
+            _add_reduce(grad_z, 0, None, self.db)          # = np.sum(grad_z, axis=0)
         if not need_input_grad:
             return None
         return np.matmul(grad_z, self.W.T, out=out)
@@ -286,15 +296,17 @@ class Dropout(Layer):
 
     def __init__(self, rate: float) -> None:
         self.rate = check_fraction("dropout rate", rate)
-        self.n_in = self.n_out = None  # set by the network
+        self.n_in = self.n_out = 0  # until a network gives it the size of the layer before
         self.rng: np.random.Generator | None = None
-        self.mask = None
+        self.mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         if not training or self.rate == 0.0:
             self.mask = None
             return x
         keep = 1.0 - self.rate
+        if self.rng is None:                  # a layer used on its own, outside a network
+            self.rng = np.random.default_rng()
         self.mask = (self.rng.random(x.shape, dtype=x.dtype) < keep) * x.dtype.type(1.0 / keep)
         return x * self.mask
 

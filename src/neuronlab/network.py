@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy as _copy
 import weakref
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import numpy as np
 
@@ -156,7 +156,7 @@ class Network:
         return cls(layers, loss=loss, seed=seed, dtype=dtype)
 
     def _link_sizes(self) -> None:
-        prev: Dense | None = None
+        prev: Layer | None = None
         prev_index = -1
         for i, layer in enumerate(self.layers):
             if isinstance(layer, Dropout):
@@ -231,7 +231,8 @@ class Network:
                 rows.append((str(i), "Dense", f"{layer.n_in} → {layer.n_out}", layer.activation.name,
                              f"{layer.n_params:,}"))
             else:
-                rows.append((str(i), f"Dropout({layer.rate:g})", f"{layer.n_in} → {layer.n_out}", "-", "0"))
+                rows.append((str(i), f"Dropout({cast(Dropout, layer).rate:g})", f"{layer.n_in} → {layer.n_out}",
+                             "-", "0"))
         return html.RichText(table(rows[1:], rows[0], rule=True, closing_rule=True, strip=False) + "\n"
                              + f"total parameters: {self.n_params:,}   loss: {self.loss.name}   dtype: {self.dtype.name}",
                              _network_html(self))
@@ -301,7 +302,7 @@ class Network:
         else:
             grad = out.backward(self.loss.gradient(out.a, y, sample_weight), need_input_grad=len(self.layers) > 1)
         for i in range(len(self.layers) - 2, -1, -1):
-            grad = self.layers[i].backward(grad, need_input_grad=i > 0)
+            grad = self.layers[i].backward(cast(np.ndarray, grad), need_input_grad=i > 0)
 
     def loss_value(self, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
         """Loss of the last forward pass (computed from the output logits when the pair is fused)."""
@@ -315,9 +316,10 @@ class Network:
         epoch needs at most two, the full batches and a shorter last one).  ``training``
         asks for one that can also run training steps.
         """
-        cache = self.__dict__.get("_workspaces")
+        cache: dict[tuple[Any, ...], Workspace] | None = self.__dict__.get("_workspaces")
         if cache is None:
-            cache = self._workspaces = {}
+            cache = {}
+            self.__dict__["_workspaces"] = cache
         key = (batch_size, training, self.dtype, len(self.layers))
         ws = cache.get(key)
         if ws is None:
@@ -447,7 +449,7 @@ class Network:
         """Make ``params`` the flat parameter buffer (and a zeroed gradient buffer like it)."""
         self.parameters = params
         self.gradients = np.zeros_like(params)
-        for layer, s in zip([l for l in self.layers if l.n_params], self._slices):
+        for layer, s in zip(self.dense_layers, self._slices):     # the layers with parameters
             layer._W = layer._W.astype(self.dtype)
             layer._b = layer._b.astype(self.dtype)
             layer.bind(self.parameters[s], self.gradients[s])
@@ -547,7 +549,7 @@ def _network_html(net: Network) -> str:
         if isinstance(layer, Dense):
             rows.append((i, "Dense", f"{layer.n_in} → {layer.n_out}", layer.activation.name, f"{layer.n_params:,}"))
         else:
-            rows.append((i, f"Dropout({layer.rate:g})", f"{layer.n_in} → {layer.n_out}", "-", "0"))
+            rows.append((i, f"Dropout({cast(Dropout, layer).rate:g})", f"{layer.n_in} → {layer.n_out}", "-", "0"))
     sizes = " → ".join(str(s) for s in [net.n_inputs] + [l.n_out for l in net.dense_layers])
     facts = [("total parameters", f"{net.n_params:,}"), ("loss", net.loss.name), ("dtype", net.dtype.name)]
     if net.history is not None and len(net.history):

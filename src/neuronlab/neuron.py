@@ -445,14 +445,15 @@ def _chain_text(fused: str | None, loss_text: str, dL_da: float | None, activati
     if fused is not None:
         return [f"δ = ∂L/∂z = a − y = {difference_text(a, y)} = {d}   ({fused} together: "
                 "∂L/∂a × ∂a/∂z simplifies to a − y)"]
+    assert dL_da is not None and da_dz is not None     # both are given whenever the loss is not fused
     return [f"∂L/∂a = {loss_text} = {format_number(dL_da)}",
             derivative_text(activations.get(activation), z, da_dz),
             f"δ = ∂L/∂z = ∂L/∂a × ∂a/∂z = {format_number(dL_da)} × {factor(da_dz)} = {d}"]
 
 
 def _step_text(g: NeuronGradient) -> list[str]:
-    if g.learning_rate is None:
-        return []
+    if g.learning_rate is None or g.new_weights is None or g.new_bias is None or g.loss_after is None:
+        return []                                      # not stepped: no gradient descent to show
     eta = format_number(g.learning_rate)
     lines = [f"  gradient descent (η = {eta}): each parameter p ← p − η·∂L/∂p"]
     for i, (w, gw, nw) in enumerate(zip(g.weights, g.weight_gradients, g.new_weights)):

@@ -30,13 +30,13 @@ the network leave them behind.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from ._util.validate import check_int
 from .activations.smooth import softmax
-from .layers import Dense, Dropout
+from .layers import Dense, Layer
 
 if TYPE_CHECKING:  # pragma: no cover
     from .network import Network
@@ -94,13 +94,13 @@ class DropoutStep:
 
     __slots__ = ("layer",)
 
-    def __init__(self, layer: Dropout) -> None:
+    def __init__(self, layer: Layer) -> None:
         self.layer = layer
 
     def forward(self, x: np.ndarray, training: bool) -> np.ndarray:
         return self.layer.forward(x, training)
 
-    def backward(self, grad: np.ndarray) -> np.ndarray:
+    def backward(self, grad: np.ndarray) -> np.ndarray | None:
         return self.layer.backward(grad, True)
 
     def __repr__(self) -> str:
@@ -138,7 +138,7 @@ class Workspace:
         self.steps: list[DenseStep | DropoutStep] = [
             DenseStep(layer, n, dt, training, first=i == 0) if isinstance(layer, Dense) else DropoutStep(layer)
             for i, layer in enumerate(net.layers)]
-        self.output: DenseStep = self.steps[-1]
+        self.output = cast(DenseStep, self.steps[-1])   # a network ends with a Dense layer
         self.hidden = self.steps[:-1]
         self.hidden_reversed = self.hidden[::-1]
         self.targets: np.ndarray | None = None
@@ -244,8 +244,8 @@ class Workspace:
             Weight penalties.
         loss_out, hit_out : ndarray of shape (batch_size,), optional
             Only where :meth:`fuses_labels` holds: receive the per-sample losses and
-            whether each sample's largest output is its label; then ``None`` is returned
-            (the caller averages them once per epoch).
+            whether each sample's largest output is its label (penalties not included);
+            then ``None`` is returned (the caller averages them once per epoch).
 
         Returns
         -------
@@ -256,13 +256,16 @@ class Workspace:
         x = self.x
         for step in self.hidden:
             x = step.forward(x, True)
-        if loss_out is None:
+        loss: float | None = None
+        if loss_out is None or hit_out is None:
             loss = self._output_and_delta(x, y, idx, sample_weight)
         else:
-            loss = self._softmax_cross_entropy(x, y, idx, sample_weight, loss_out, hit_out)
+            self._softmax_cross_entropy(x, y, idx, sample_weight, loss_out, hit_out)
         self._backward()
         if l1 or l2:
-            loss += self.net.add_penalty_gradients(l1, l2)
+            penalty = self.net.add_penalty_gradients(l1, l2)
+            if loss is not None:
+                loss += penalty
         optimizer.step(self.net.parameters, self.net.gradients)
         return loss
 
@@ -305,11 +308,10 @@ class Workspace:
             delta *= 1.0 / self.n
         else:
             self.net.loss.fused_gradient(a, labels, sample_weight, out=delta)
-        return None
 
     def _backward(self) -> None:
         """Backpropagation from ``delta`` (the output layer's dL/dz) down to the first layer."""
         out = self.output
-        grad = out.layer.backward_from_z(self.delta, out.grad_in is not None, out.grad_in)
+        grad: Any = out.layer.backward_from_z(self.delta, out.grad_in is not None, out.grad_in)
         for step in self.hidden_reversed:
             grad = step.backward(grad)

@@ -233,7 +233,8 @@ def write_container(path: str | os.PathLike, header: Any, arrays: Mapping[str, n
     if len(raw) > MAX_HEADER_BYTES:
         raise ValueError(f"the header is {len(raw):,} bytes of JSON, more than the {MAX_HEADER_BYTES:,} a file may hold")
     members = {header_key: np.frombuffer(raw, dtype=np.uint8), **arrays}
-    atomic_write(path, lambda fh: np.savez(fh, **members))
+    savez: Callable[..., None] = np.savez     # NumPy's stubs read ``**members`` as its keyword options
+    atomic_write(path, lambda fh: savez(fh, **members))
 
 
 # -- reading the container -------------------------------------------------------------------
@@ -384,11 +385,12 @@ def _array_layout(stream: IO[bytes], name: str, info: zipfile.ZipInfo,
     return shape, dtype, fortran
 
 
-def _read_data(stream: IO[bytes], name: str, shape: tuple[int, ...], dtype: np.dtype, fortran: bool,
+def _read_data(stream: Any, name: str, shape: tuple[int, ...], dtype: np.dtype, fortran: bool,
                r: _Reader) -> np.ndarray:
-    """The array's data, read in bounded chunks; the member's checksum is checked at its end."""
+    """The array's data, read in bounded chunks (``stream`` is a zip member, which has
+    ``readinto``); the member's checksum is checked at its end."""
     out = np.empty(shape[::-1] if fortran else shape, dtype=dtype)
-    view = memoryview(out.reshape(-1).view(np.uint8)) if out.size else memoryview(b"")
+    view = out.reshape(-1).view(np.uint8).data if out.size else memoryview(b"")
     done = 0
     try:
         while done < len(view):

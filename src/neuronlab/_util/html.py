@@ -67,6 +67,8 @@ class RichText(str):
     (True, True, '<table/>')
     """
 
+    _html: str
+
     def __new__(cls, text: str, html: str) -> "RichText":
         self = super().__new__(cls, text)
         self._html = str(html)

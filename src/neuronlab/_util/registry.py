@@ -24,7 +24,7 @@ from __future__ import annotations
 import difflib
 import inspect
 from collections.abc import Mapping
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, cast
 
 from ..errors import ArgumentTypeError, HyperparameterError, UnknownNameError
 
@@ -102,7 +102,7 @@ class Registry:
         kind: str,
         base: type | None = None,
         *,
-        builtins: Iterable[type] | Mapping[str, Callable[..., Any]] = (),
+        builtins: Iterable[Any] | Mapping[str, Callable[..., Any]] = (),
         aliases: Mapping[str, str] | None = None,
         configs: bool = False,
         functions: bool = False,
@@ -112,8 +112,10 @@ class Registry:
     ) -> None:
         self.kind = kind
         self.base = base
-        entries = builtins if isinstance(builtins, Mapping) else {cls.name: cls for cls in builtins}
-        self._entries: dict[str, Callable[..., Any]] = dict(entries)
+        if isinstance(builtins, Mapping):
+            self._entries: dict[str, Callable[..., Any]] = dict(builtins)
+        else:
+            self._entries = {cls.name: cls for cls in cast(Iterable[Any], builtins)}
         self._builtin = frozenset(self._entries)
         self._aliases = dict(aliases or {})
         self.configs = configs

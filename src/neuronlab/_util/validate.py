@@ -253,7 +253,11 @@ def check_number(
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise error(f"{name} must be a number, got {value!r}")
-    if not np.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:           # an integer past float's range
+        finite = False
+    if not finite:
         raise error(f"{name} must be finite, got {value!r}")
     low, low_open = (0, True) if positive else (minimum, False)
     if (low is not None or maximum is not None) and not _inside(value, low, maximum, low_open):
@@ -378,10 +382,11 @@ def check_index(name: str, value: Any, n: int, *, negative: bool = True, context
     valid = f"0..{n - 1}" + (f" (or -{n}..-1)" if negative else "")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ArgumentTypeError(f"{name} must be an integer index in {valid}, got {value!r}")
-    if not (-n if negative else 0) <= value < n:
+    index = int(value)
+    if not (-n if negative else 0) <= index < n:
         where = f"{context}, " if context else ""
-        raise IndexRangeError(f"{name} {int(value)} does not exist: {where}valid {name} indices are {valid}")
-    return int(value) % n
+        raise IndexRangeError(f"{name} {index} does not exist: {where}valid {name} indices are {valid}")
+    return index % n
 
 
 def check_classes(y: np.ndarray, name: str = "y") -> None:

@@ -116,7 +116,7 @@ def _probe(name: str, f: Callable, derivative: Callable, output_range: tuple[flo
     low, high = _declared_range(name, output_range)
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not math.isfinite(threshold):
         raise HyperparameterError(f"activation '{name}': threshold must be a finite number, got {threshold!r}")
-    if not low <= threshold <= high:
+    if not low <= float(threshold) <= high:
         raise HyperparameterError(
             f"activation '{name}': threshold {threshold:g} is outside output_range ({low:g}, {high:g}); "
             "a neuron could never fire (or always would): pick a value f actually takes, usually f(0)"

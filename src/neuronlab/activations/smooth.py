@@ -5,7 +5,7 @@ Look them up by name with ``neuronlab.activations.get``.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -20,8 +20,9 @@ _erf_object = np.frompyfunc(math.erf, 1, 1)
 
 # the ufunc reductions behind np.max / np.sum, called directly: the same results without
 # NumPy's Python-level wrapper (the training step calls softmax once per batch)
-_max_reduce = np.maximum.reduce
-_add_reduce = np.add.reduce
+# positional calls (no keyword parsing) in the hot path; NumPy's stubs do not know this form
+_max_reduce: Callable[..., np.ndarray] = np.maximum.reduce
+_add_reduce: Callable[..., np.ndarray] = np.add.reduce
 
 
 def softmax(z: np.ndarray, out: np.ndarray | None = None, *, shifted: np.ndarray | None = None,

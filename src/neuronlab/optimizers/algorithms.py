@@ -209,7 +209,7 @@ class Adam(Optimizer):
 
     name = "adam"
     _decoupled = False
-    _scratch_names = ("tmp",)
+    _scratch_names: tuple[str, ...] = ("tmp",)
 
     def __init__(self, learning_rate: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, weight_decay: float = 0.0, use_numba: bool | None = None) -> None:
