@@ -22,7 +22,8 @@ import os
 import sys
 import time
 import warnings
-from typing import Any
+from types import FrameType
+from typing import Any, cast
 
 import numpy as np
 
@@ -47,7 +48,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 def _outside_stacklevel() -> int:
     """The ``stacklevel`` that points a warning at the first caller outside neuronlab
     (the user's ``net.fit(...)`` line), counted from the function calling ``warnings.warn``."""
-    frame = sys._getframe(2)   # the caller of the function that calls warnings.warn
+    frame: FrameType | None = sys._getframe(2)   # the caller of the function that calls warnings.warn
     level = 2
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         frame = frame.f_back
@@ -182,9 +183,9 @@ class NeuronMonitor(Callback):
         return None
 
     # -- warnings --------------------------------------------------------------------------
-    def _problems(self, stats: NeuronStats, flow: Any) -> dict[tuple[int, str], str]:
-        """``(layer, problem) → message body`` for every problem present now."""
-        found: dict[tuple[int, str], str] = {}
+    def _problems(self, stats: NeuronStats, flow: Any) -> dict[tuple[int, str], tuple[str, str]]:
+        """``(layer, problem) → (what, advice)`` for every problem present now."""
+        found: dict[tuple[int, str], tuple[str, str]] = {}
         for l in stats.layers:
             if l.is_output and not self.include_output:
                 continue
@@ -292,7 +293,7 @@ class LivePlot(Callback):
                                       "LivePlot(X, y, regions=True)")
         self.X = None if X is None else check_array(X, "LivePlot X", ndim=2)
         self.y = None if y is None else np.asarray(y)
-        if self.regions and self.X.shape[1] != 2:
+        if self.regions and self.X is not None and self.X.shape[1] != 2:
             raise ShapeError(f"LivePlot(regions=True) draws inputs with 2 features; X has {self.X.shape[1]} "
                              "(leave regions=False to see the curves only)")
         if self.y is not None and self.X is not None and len(self.y) != len(self.X):
@@ -314,7 +315,7 @@ class LivePlot(Callback):
     def on_train_begin(self, logs: dict[str, Any]) -> None:
         self.display = LiveDisplay()
         self.draws, self.draw_time = 0, 0.0
-        self._fig = None
+        self._fig: Any = None
         self._last_draw_cost = 0.0
         self._since = time.perf_counter()
         if not self.display.active and self.path is None:
@@ -366,7 +367,7 @@ class LivePlot(Callback):
         return fig, lines, image
 
     def _build_regions(self, ax: Any) -> Any:
-        X = self.X
+        X = cast(np.ndarray, self.X)                  # regions=True needs the points
         pad = 0.1 * (X.max(axis=0) - X.min(axis=0) + 1e-12)
         lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
         g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], 80), np.linspace(lo[1], hi[1], 80))

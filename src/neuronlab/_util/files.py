@@ -182,7 +182,7 @@ def _sync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
     """Call ``write(binary_file)`` on a temporary file beside ``path``, fsync it, then rename it
     over ``path``.
 

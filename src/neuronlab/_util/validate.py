@@ -4,7 +4,7 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -325,6 +325,12 @@ def check_positive_int(name: str, value: Any, minimum: int = 1) -> int:
     return check_int(name, value, minimum=minimum)
 
 
+@overload
+def check_flag(name: str, value: Any, *, allow_none: Literal[False] = False,
+               error: type[NeuronLabError] = HyperparameterError) -> bool: ...
+@overload
+def check_flag(name: str, value: Any, *, allow_none: bool,
+               error: type[NeuronLabError] = HyperparameterError) -> bool | None: ...
 def check_flag(
     name: str,
     value: Any,

@@ -230,7 +230,7 @@ def reading(path: str | None, what: str) -> Iterator[None]:
         raise DataError(_file_problem(str(path), what, err)) from err
 
 
-def _close_left_open(err: BaseException, path: str) -> None:
+def _close_left_open(err: BaseException | None, path: str) -> None:
     """Close the handles of ``path`` that a failed read left open in its frames (NumPy's
     ``load`` does so on a damaged zip), so that no ``ResourceWarning`` follows the message."""
     seen: set[int] = set()

@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 import numpy as np
 
@@ -179,7 +179,7 @@ class _Interrupts:
         self.requested = True
         self.network.stop_training = True
 
-    def _abort(self) -> None:
+    def _abort(self) -> NoReturn:
         for tmp in set(self._temporary_files()) - self.stale:
             try:
                 os.unlink(tmp)
@@ -265,9 +265,10 @@ def _training_data(args: argparse.Namespace) -> _datasets.Dataset:
             gen_kw["noise"] = args.noise
     if is_generated:
         gen_kw["seed"] = args.seed
+    if args.no_header:
+        gen_kw["header"] = False
     with reading(args.data, "a data file"):
-        data = _datasets.load(args.data, target=args.target, task=args.task, **gen_kw,
-                              **({"header": False} if args.no_header else {}))
+        data = _datasets.load(args.data, target=args.target, task=args.task, **gen_kw)
     if data.y is None:
         raise DataError(f"{args.data} has no targets to learn from")
     if data.task == "classification" and data.n_classes < 2:

@@ -174,15 +174,16 @@ class Standardizer:
     """
 
     def __init__(self, mean: Any = None, scale: Any = None) -> None:
-        self.mean = None if mean is None else np.asarray(mean, dtype=np.float64).reshape(-1)
-        self.scale = None if scale is None else np.asarray(scale, dtype=np.float64).reshape(-1)
-        if (self.mean is None) != (self.scale is None):
+        m = None if mean is None else np.asarray(mean, dtype=np.float64).reshape(-1)
+        s = None if scale is None else np.asarray(scale, dtype=np.float64).reshape(-1)
+        if (m is None) != (s is None):
             raise HyperparameterError("give both mean and scale, or neither")
-        if self.mean is not None:
-            if self.mean.shape != self.scale.shape:
-                raise ShapeError(f"mean has {self.mean.size} values but scale has {self.scale.size}")
-            if not (np.all(np.isfinite(self.mean)) and np.all(np.isfinite(self.scale)) and np.all(self.scale > 0)):
+        if m is not None and s is not None:
+            if m.shape != s.shape:
+                raise ShapeError(f"mean has {m.size} values but scale has {s.size}")
+            if not (np.all(np.isfinite(m)) and np.all(np.isfinite(s)) and np.all(s > 0)):
                 raise DataError("a scaler needs finite means and positive, finite scales")
+        self.mean, self.scale = m, s
 
     @property
     def fitted(self) -> bool:
@@ -195,26 +196,30 @@ class Standardizer:
         self.scale = np.where(std > 1e-12 * np.maximum(1.0, np.abs(self.mean)), std, 1.0)
         return self
 
-    def _check(self, X: Any) -> np.ndarray:
-        if self.mean is None:
+    def _check(self, X: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``X`` checked against the fitted scaler, and its means and scales."""
+        mean, scale = self.mean, self.scale
+        if mean is None or scale is None:
             from ..errors import NotFittedError
             raise NotFittedError("this Standardizer is not fitted; call fit(X) first")
         X = check_array(X, "X", ndim=2, dtype=np.float64)
-        if X.shape[1] != self.mean.size:
-            raise ShapeError(f"X has {X.shape[1]} features but the scaler was fitted on {self.mean.size}")
-        return X
+        if X.shape[1] != mean.size:
+            raise ShapeError(f"X has {X.shape[1]} features but the scaler was fitted on {mean.size}")
+        return X, mean, scale
 
     def transform(self, X: Any) -> np.ndarray:
-        return (self._check(X) - self.mean) / self.scale
+        X, mean, scale = self._check(X)
+        return (X - mean) / scale
 
     def fit_transform(self, X: Any) -> np.ndarray:
         return self.fit(X).transform(X)
 
     def inverse_transform(self, X: Any) -> np.ndarray:
-        return self._check(X) * self.scale + self.mean
+        X, mean, scale = self._check(X)
+        return X * scale + mean
 
     def to_dict(self) -> dict[str, list[float]]:
-        if self.mean is None:
+        if self.mean is None or self.scale is None:
             return {}
         return {"mean": self.mean.tolist(), "scale": self.scale.tolist()}
 
@@ -228,7 +233,7 @@ class Standardizer:
             raise DataError(f"a stored scaler needs 'mean' and 'scale' lists ({err})") from None
 
     def __repr__(self) -> str:
-        return f"Standardizer({'fitted on ' + str(self.mean.size) + ' features' if self.fitted else 'not fitted'})"
+        return f"Standardizer({'not fitted' if self.mean is None else f'fitted on {self.mean.size} features'})"
 
 
 # ---------------------------------------------------------------------------------------

@@ -224,14 +224,14 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
     if header is not None and not isinstance(header, bool):
         raise ArgumentTypeError(f"header must be True, False or None, got {header!r}")
     path = os.fspath(path)
-    header, rows = _read_rows(path, delimiter, header)
-    target, features = _csv_columns(path, header, target, require_target, feature_names)
-    col = {h: i for i, h in enumerate(header)}
+    names, rows = _read_rows(path, delimiter, header)
+    target, features = _csv_columns(path, names, target, require_target, feature_names)
+    col = {h: i for i, h in enumerate(names)}
     fidx = [col[f] for f in features]
     X = np.empty((len(rows), len(features)), dtype=np.float64)
     for r, (line, fields) in enumerate(rows):
         for j, ci in enumerate(fidx):
-            X[r, j] = _parse_number(fields[ci], line, header[ci], path)
+            X[r, j] = _parse_number(fields[ci], line, names[ci], path)
     name = os.path.basename(path)
     if target is None or target not in col:
         return _unlabeled(X, features, task, name, target)
@@ -381,8 +381,8 @@ def _with_targets(X: np.ndarray, y: np.ndarray, fnames: list[str], name: str, ta
         kind = "classification" if task == "auto" else task
         if kind == "regression":
             raise DataError(f"{where}: the targets are text, so they cannot be regression values")
-        classes, indices = _index_classes(labels)
-        return Dataset(X, indices, fnames, classes, kind, name)
+        text_classes, indices = _index_classes(labels)
+        return Dataset(X, indices, fnames, text_classes, kind, name)
     y = check_array(y, f"{where}: targets", ndim=(1, 2), dtype=np.float64)
     if task == "auto":
         kind = _infer_task(y.reshape(-1).tolist(), True) if y.ndim == 1 else "regression"
@@ -408,7 +408,7 @@ def _with_targets(X: np.ndarray, y: np.ndarray, fnames: list[str], name: str, ta
 # IDX (the MNIST format)
 # ---------------------------------------------------------------------------------------
 
-_IDX_TYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
+_IDX_TYPES: dict[int, np.dtype] = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
               0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 _IDX_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09, np.dtype(np.int16): 0x0B,
               np.dtype(np.int32): 0x0C, np.dtype(np.float32): 0x0D, np.dtype(np.float64): 0x0E}

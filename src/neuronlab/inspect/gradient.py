@@ -20,7 +20,7 @@ layer 0, neuron 0, weight 1 (from x1); loss mse on this sample: L = 0.0036
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -213,6 +213,7 @@ def explain_gradient(net: Any, x: Any, y: Any, layer: int, neuron: int, weight: 
     X, one = _batch(net, x)
     t = trace(net, X, _batch_targets(net, y, one), sample_weight=sample_weight, l1=l1, l2=l2)
     lt = t.layers[i]
+    assert lt.dW is not None and lt.db is not None   # a trace with targets has the backward pass
     g = _explanation(net, t, lt, j, w_index)
     g.learning_rate = float(eta)
     g.gradient = float(lt.db[j] if w_index is None else lt.dW[w_index, j])
@@ -267,7 +268,7 @@ def _column(v: np.ndarray | None, j: int) -> list | None:
 
 
 def _target_column(t: Trace, j: int) -> list:
-    y = t.y
+    y = cast(np.ndarray, t.y)
     if y.ndim == 1:                                   # class labels: the one-hot entry
         return (y == j).astype(np.float64).tolist()
     return y[:, j].astype(np.float64).tolist()
@@ -276,6 +277,7 @@ def _target_column(t: Trace, j: int) -> list:
 def _explanation(net: Any, t: Trace, lt: LayerTrace, j: int, w_index: int | None) -> GradientExplanation:
     """The per-sample numbers of neuron ``j`` of the traced layer ``lt``."""
     i, act = lt.index, lt.activation
+    assert act is not None and lt.z is not None      # a Dense layer's trace
     output = i == _last_dense(net)
     fused = output and net.loss.fused_activation == act.name
     coupled = act.name == "softmax"
@@ -283,7 +285,7 @@ def _explanation(net: Any, t: Trace, lt: LayerTrace, j: int, w_index: int | None
     source, inputs = _source(net, lt, w_index)
     g = GradientExplanation(
         layer=i, neuron=j, weight_index=w_index, source=source, loss=net.loss.name, activation=act.name,
-        n_samples=len(t.X), output=output, loss_value=float(t.loss), penalty=float(t.penalty),
+        n_samples=len(t.X), output=output, loss_value=float(cast(float, t.loss)), penalty=float(t.penalty),
         target=_target_column(t, j) if output else None, weighted_sum=_column(lt.z, j),
         activation_value=_column(lt.a, j), dL_da=_column(lt.dL_da, j), da_dz=da_dz, delta=_column(lt.delta, j),
         input=inputs, fused=f"{act.name} and {net.loss.name}" if fused else None, n_units=lt.n_units,
@@ -294,8 +296,9 @@ def _explanation(net: Any, t: Trace, lt: LayerTrace, j: int, w_index: int | None
         a0, y0 = g.activation_value[0], g.target[0]
         g.loss_formula = loss_derivative_text(net.loss, a0, y0, lt.n_units)
     if coupled and not fused:
-        g.terms = [[{"neuron": m, "activation_value": float(lt.a[s, m]), "dL_da": float(lt.dL_da[s, m]),
-                     "product": float(lt.a[s, m] * lt.dL_da[s, m])} for m in range(lt.n_units)]
+        dL_da = cast(np.ndarray, lt.dL_da)            # kept where the loss is not fused away
+        g.terms = [[{"neuron": m, "activation_value": float(lt.a[s, m]), "dL_da": float(dL_da[s, m]),
+                     "product": float(lt.a[s, m] * dL_da[s, m])} for m in range(lt.n_units)]
                    for s in range(len(t.X))]
     if not output:
         _hidden_terms(net, t, g)
@@ -329,7 +332,7 @@ def _hidden_terms(net: Any, t: Trace, g: GradientExplanation) -> None:
         g.through = (f"through the Dropout at position {between[0]} (the identity when predicting: "
                      "no unit is dropped in a trace)")
     w_row = net.layers[k].W[g.neuron]
-    deltas = t.layers[k].delta
+    deltas = cast(np.ndarray, t.layers[k].delta)
     g.next_layer = k
     g.terms = [[{"neuron": m, "weight": float(w_row[m]), "delta": float(deltas[s, m]),
                  "product": float(w_row[m] * deltas[s, m])} for m in range(len(w_row))]

@@ -250,7 +250,7 @@ def _neuron_stats_html(stats: NeuronStats) -> str:
     for w in stats.worst(WORST_SHOWN):
         word, mark = _flag(w["dead"], w["saturated"])
         worst.append((w["layer"], w["neuron"], w["activation"], html.percent(w["firing_rate"]), w["mean"], w["max"],
-                      html.badge(word, mark) if word else html.Html("")))
+                      html.badge(word, mark) if word and mark else html.Html("")))
         worst_marks.append(mark)
     n = stats.settings.get("n_samples")
     return html.box(
@@ -272,7 +272,7 @@ def _layer_stats_html(l: LayerStats) -> str:
         word, mark = _flag(bool(l.dead[k]), bool(l.saturated[k]))
         rows.append((k, float(l.mean[k]), float(l.std[k]), float(l.min[k]), float(l.max[k]),
                      html.percent(l.firing_rate[k]), html.percent(l.saturation[k]) if l.saturating else None,
-                     html.badge(word, mark) if word else html.Html("")))
+                     html.badge(word, mark) if word and mark else html.Html("")))
         marks.append(mark)
     facts = [("% firing", html.percent(l.firing_fraction)), ("% dead", html.percent(l.dead_fraction)),
              ("% saturated", html.percent(l.saturated_fraction) if l.saturating else None),
@@ -325,6 +325,7 @@ def neuron_stats(net: Any, X: Any, threshold: Any = None, saturation_derivative:
 
 def _layer_stats(lt: LayerTrace, threshold: float | None, sat_d: float, sat_f: float, is_output: bool) -> LayerStats:
     act = lt.activation
+    assert act is not None and lt.z is not None      # a Dense layer's trace
     a = lt.a.astype(np.float64)
     n, k = a.shape
     fires = _fires(act, lt.a, threshold)

@@ -13,7 +13,7 @@ and ``db``: the gradients one step of ``fit`` on this batch would apply.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 import numpy as np
 
@@ -220,7 +220,7 @@ def _layer_trace_html(lt: LayerTrace) -> str:
         mean, top, share = a.mean(axis=0), a.max(axis=0), _firing_share(lt)
         rows = [(j, None if z is None else float(z[j]), float(mean[j]), float(top[j]),
                  None if share is None else html.percent(share[j])) for j in range(lt.n_units)]
-        header = ("neuron", "mean z", "mean a", "max a", "% firing")
+        header: tuple[str, ...] = ("neuron", "mean z", "mean a", "max a", "% firing")
         backward = _backward_columns(lt)
         if backward is not None:
             rows = [row + extra for row, extra in zip(rows, backward)]
@@ -229,7 +229,7 @@ def _layer_trace_html(lt: LayerTrace) -> str:
     act = f", {lt.activation.name}" if lt.activation is not None else ""
     shapes = [("x", lt.x.shape), ("z", None if lt.z is None else lt.z.shape), ("a", lt.a.shape)]
     if backward is not None:
-        shapes += [("δ", lt.delta.shape), ("dW", None if lt.dW is None else lt.dW.shape)]
+        shapes += [("δ", None if lt.delta is None else lt.delta.shape), ("dW", None if lt.dW is None else lt.dW.shape)]
     return html.box(f"LayerTrace: layer {lt.index} ({lt.kind}{act}), {len(lt.a)} samples",
                     html.facts([(k, None if v is None else str(v)) for k, v in shapes]),
                     html.table(rows, header, align="r" * len(header), highlight=marks, max_rows=TRACE_ROWS,
@@ -270,11 +270,12 @@ def _forward(net: Any, X: np.ndarray, upto: int | None = None) -> list[LayerTrac
 
 def _output_delta(net: Any, out: LayerTrace, y: np.ndarray, sw: np.ndarray | None) -> None:
     """The output layer's ``dL/da`` and ``delta``, as :meth:`Network.backward` starts."""
+    assert out.activation is not None and out.z is not None      # the output layer is Dense
     if net.loss.fused_activation == out.activation.name:
         out.delta = net.loss.fused_gradient(out.a, y, sw)
     else:
-        out.dL_da = net.loss.gradient(out.a, y, sw)
-        out.delta = out.activation.backward(out.z, out.a, out.dL_da)
+        dL_da = out.dL_da = net.loss.gradient(out.a, y, sw)
+        out.delta = out.activation.backward(out.z, out.a, dL_da)
 
 
 def _backward(net: Any, layers: list[LayerTrace], y: np.ndarray, sw: np.ndarray | None,
@@ -282,15 +283,16 @@ def _backward(net: Any, layers: list[LayerTrace], y: np.ndarray, sw: np.ndarray 
     """Backpropagation into fresh arrays: each Dense trace gets ``delta``, ``dW`` and ``db``
     (and ``dL_da`` where it is not fused away), computed as the layers' own backward pass."""
     _output_delta(net, layers[-1], y, sw)
-    grad: np.ndarray | None = None                   # dL/da of the layer being visited
+    grad: Any = None                                 # dL/da of the layer being visited
     for lt in reversed(layers):
         layer = net.layers[lt.index]
         if lt.kind == "Dropout":
             lt.dL_da = grad                         # the identity when predicting
             continue
+        act = cast(Activation, lt.activation)      # a Dense layer's
         if lt.delta is None:                        # a hidden layer
             lt.dL_da = grad
-            lt.delta = lt.activation.backward(lt.z, lt.a, grad)
+            lt.delta = act.backward(cast(np.ndarray, lt.z), lt.a, grad)
         lt.dW = np.matmul(lt.x.T, lt.delta)
         if l1 or l2:
             lt.dW += losses.weight_penalty(layer.W, l1, l2)[1]
@@ -358,7 +360,7 @@ def trace(net: Any, X: Any, y: Any = None, *, sample_weight: Any = None, l1: flo
     sw = net.check_sample_weight(X, sample_weight)
     l1, l2 = check_nonnegative("l1", l1), check_nonnegative("l2", l2)
     out = layers[-1]
-    fused = net.loss.fused_activation == out.activation.name
+    fused = net.loss.fused_activation == cast(Activation, out.activation).name
     loss = float(net.loss.value(out.a, y, sw, z=out.z if fused else None))
     penalty = net.penalty(l1, l2)
     _backward(net, layers, y, sw, l1, l2)
@@ -421,6 +423,7 @@ def explain(net: Any, x: Any, layer: int, neuron: int, threshold: float | None =
         threshold = _finite("threshold", threshold)
     X = _one_input(net, x)
     lt = _forward(net, X, upto=i)[i]
+    assert lt.z is not None                          # a Dense layer's trace
     inputs = lt.x[0]
     w = dense.W[:, j]
     products = inputs * w

@@ -1,7 +1,7 @@
 """The network diagram: layers, neurons and weights, coloured by what the neurons do."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -84,7 +84,7 @@ def network_diagram(net: Any, X: Any = None, *, max_neurons: int = 30, path: Any
     return _save(fig, path, palette=True)
 
 
-def _title(sizes: list[int], dense: list[int], stats: Any, Xc: np.ndarray | None) -> str:
+def _title(sizes: list[int], dense: list[int], stats: Any, Xc: Any) -> str:
     """``Network 2 → 6 → 3``, and with data how many neurons never fire on it."""
     title = f"Network {' → '.join(str(s) for s in sizes)}"
     if stats is None:
@@ -240,7 +240,7 @@ def _draw_nodes(ax: Any, net: Any, dense: list[int], sizes: list[int], slots: li
                 for r, s in enumerate(idx):
                     if dead[s]:
                         edge_c[r], lw[r] = "#d62728", 2.2
-            ax.scatter(np.full(len(yy), col), yy, s=node_size, c=scales[col].colours(idx),
+            ax.scatter(np.full(len(yy), col), yy, s=node_size, c=cast(_Scale, scales[col]).colours(idx),
                        edgecolors=edge_c, linewidths=lw, zorder=3, gid=f"layer {dense[col - 1]}")
         _more_marker(ax, col, slots[col], y, sizes[col])
         if col in (0, ncol - 1) and len(idx) <= 40:
@@ -274,8 +274,9 @@ def _draw_titles(mpl: Any, ax: Any, net: Any, dense: list[int], sizes: list[int]
                 title += f"\n+ dropout {nxt.rate:g}"
         ax.text(col, 1.0, title, ha="center", va="bottom", fontsize=9, fontweight="bold", transform=above,
                 clip_on=False)
-        if scales[col] is not None:
-            ax.text(col, 1.0, scales[col].text, ha="center", va="top", fontsize=7.5, color="0.3",
+        scale = scales[col]
+        if scale is not None:
+            ax.text(col, 1.0, scale.text, ha="center", va="top", fontsize=7.5, color="0.3",
                     transform=above, clip_on=False)
 
 

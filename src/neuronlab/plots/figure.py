@@ -94,8 +94,9 @@ def _figure_class() -> Any:
     if _FIGURE_CLASS:
         return _FIGURE_CLASS[0]
     mpl = _mpl()
+    base: Any = mpl.figure.Figure                  # known only at run time (matplotlib is optional)
 
-    class Figure(mpl.figure.Figure):
+    class Figure(base):
         """A matplotlib Figure (everything of it works: ``savefig``, ``axes``, ...) that a
         notebook displays: as PNG, or SVG when ``display_format`` (or
         :func:`set_display_format`) says so."""
@@ -236,8 +237,8 @@ def _legend_away(ax: Any, ys: Any, **kwargs: Any) -> Any:
     the plot stay away from, so that it never covers the lines' ends."""
     import numpy as np
     lo, hi = ax.get_ylim()
-    tail = [np.asarray(y, dtype=np.float64)[len(y) // 2:] for y in ys if len(y)]
-    tail = np.concatenate(tail) if tail else np.array([])
+    halves = [np.asarray(y, dtype=np.float64)[len(y) // 2:] for y in ys if len(y)]
+    tail = np.concatenate(halves) if halves else np.array([])
     tail = tail[np.isfinite(tail)]
     if tail.size and ax.get_yscale() == "log":
         tail, lo, hi = np.log10(tail[tail > 0]), np.log10(lo), np.log10(hi)

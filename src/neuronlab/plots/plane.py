@@ -19,7 +19,8 @@ def _two_d(net: Any, what: str) -> None:
                          "it needs a network with exactly 2 inputs")
 
 
-def _plane(X: np.ndarray | None, extent: Any, resolution: int, margin: float = 0.1) -> tuple[np.ndarray, ...]:
+def _plane(X: np.ndarray | None, extent: Any, resolution: int,
+           margin: float = 0.1) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, float, float, float]]:
     check_int("resolution", resolution, minimum=10, maximum=2000)
     if extent is not None:
         try:

@@ -53,7 +53,7 @@ def training_curves(history: Any, *, path: Any = None, logy: bool = False,
     h, epochs, best = _history_dict(history)
     metric = next((m for m in ("accuracy", "mae") if m in h), None)
     lr = h.get("lr")
-    show_lr = bool(lr) and len(set(float(v) for v in lr)) > 1
+    show_lr = lr is not None and len(set(float(v) for v in lr)) > 1
     panels = [("loss", "loss")] + ([(metric, metric)] if metric else []) + ([("lr", "learning rate")] if show_lr else [])
     if "loss" not in h:
         raise HyperparameterError(f"this history has no 'loss'; it has {sorted(h)}")
@@ -135,7 +135,8 @@ def activation_histograms(net: Any = None, X: Any = None, *, history: Any = None
     check_int("bins", bins, minimum=2, maximum=1000)
     current = neuron_stats(net, X) if net is not None else None
     t = trace(net, X) if net is not None else None
-    ep_stats, ep_numbers = ([], [])
+    ep_stats: list[Any] = []
+    ep_numbers: list[int] = []
     if history is not None:
         ep_stats, ep_numbers = _epoch_stats(history)
         pick = _pick_epochs(ep_numbers, epochs)

@@ -263,9 +263,10 @@ class NetworkEstimator(BaseEstimator):
     def _seed(self) -> int:
         rs = self.random_state
         if isinstance(rs, numbers.Integral) and not isinstance(rs, bool):
-            if not 0 <= rs < 2 ** 32:
+            seed = int(rs)
+            if not 0 <= seed < 2 ** 32:
                 raise HyperparameterError(f"random_state must be in [0, 2**32 - 1], got {rs}")
-            return int(rs)
+            return seed
         if rs is None or isinstance(rs, np.random.RandomState):
             return int(check_random_state(rs).randint(0, 2 ** 31 - 1))
         raise HyperparameterError(f"random_state must be None, an int or a numpy RandomState, got {rs!r}")

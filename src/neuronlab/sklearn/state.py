@@ -134,7 +134,7 @@ def from_model_state(cls: type, network: Network, state: dict[str, Any]) -> Any:
     if not isinstance(opt, dict):
         raise ModelFileError("optimizer_ must be an optimizer config")
     est.optimizer_ = optimizers.get(opt)
-    for key in cls._PRIVATE_STATE:
+    for key in getattr(cls, "_PRIVATE_STATE"):     # the estimator class's own list
         if key not in fitted:
             raise ModelFileError(f"the {cls.__name__} state lacks {key!r}")
         setattr(est, key, _decode(fitted[key]))

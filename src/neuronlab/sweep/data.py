@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 import numpy as np
 
@@ -50,7 +50,8 @@ def _data_token(prepared: tuple) -> str:
 def _build_generated(recipe: dict[str, Any]) -> tuple:
     from .. import datasets
     ds = datasets.load(recipe["name"], **recipe["options"])
-    return _prepare(ds.X, ds.y, ds.task, ds.n_classes, recipe["validation_split"], recipe["split_seed"],
+    y = cast(np.ndarray, ds.y)                  # the generated sets have targets
+    return _prepare(ds.X, y, ds.task, ds.n_classes, recipe["validation_split"], recipe["split_seed"],
                     recipe["standardize"])
 
 

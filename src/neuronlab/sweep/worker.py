@@ -60,7 +60,7 @@ def _finite(v: Any) -> bool:
 
 
 def _record_base(task: dict[str, Any]) -> dict[str, Any]:
-    rec = {c: None for c in COLUMNS}
+    rec: dict[str, Any] = {c: None for c in COLUMNS}
     rec.update(task["config"])
     rec.update(run_id=task["run_id"], data=task["data"]["name"], seed=task["seed"], history={})
     return rec

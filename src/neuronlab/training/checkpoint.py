@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -118,6 +118,12 @@ class _Fields:
             raise self.fail(field, f"must be a mapping, got {type(value).__name__}")
         return value
 
+    @overload
+    def integer(self, field: str, value: Any, minimum: int = 0, maximum: int | None = None,
+                allow_none: Literal[False] = False) -> int: ...
+    @overload
+    def integer(self, field: str, value: Any, minimum: int = 0, maximum: int | None = None, *,
+                allow_none: bool) -> int | None: ...
     def integer(self, field: str, value: Any, minimum: int = 0, maximum: int | None = None,
                 allow_none: bool = False) -> int | None:
         if value is None and allow_none:

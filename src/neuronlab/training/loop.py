@@ -24,7 +24,7 @@ import numbers
 import os
 import sys
 import time
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
 import numpy as np
 
@@ -320,7 +320,7 @@ class _Batches:
     def _per_sample_epoch(self, order: np.ndarray) -> dict[str, Any]:
         X, y, sw, n, bs, network, cbs = self.X, self.y, self.sw, self.n, self.batch_size, self.network, self.callbacks
         step_full, step_last, stepper = self.full.train_step, self.last.train_step, self.stepper
-        sample_loss, sample_hit = self.sample_loss, self.sample_hit
+        sample_loss, sample_hit = cast(np.ndarray, self.sample_loss), cast(np.ndarray, self.sample_hit)
         for b, lo in enumerate(range(0, n, bs)):
             hi = lo + bs
             step = step_full
@@ -365,7 +365,7 @@ class _Batches:
 
     def bad_batch(self) -> int:
         """The batch of the last epoch where the loss first went NaN or infinite (else its last batch)."""
-        sample_loss = self.sample_loss[:self.seen] if self.per_sample else None
+        sample_loss = self.sample_loss[:self.seen] if self.sample_loss is not None else None
         last = self.last_batch if self.first_bad is None else self.first_bad
         return _first_bad_batch(sample_loss, self.batch_size, last)
 
@@ -392,7 +392,8 @@ class _Run:
         self.history = History(self.metric)
         self.stopper = next((cb for cb in callbacks if isinstance(cb, EarlyStopping)), None)
         self.first_epoch = 1
-        self.last_good: np.ndarray | None = None
+        #: the weights of the last epoch that ended finite (set by :meth:`begin`)
+        self.last_good: np.ndarray = network.parameters.copy()
 
     def begin(self, restored: dict[str, Any] | None) -> None:
         """Start the history and the callbacks; put a checkpoint's state back."""
