@@ -231,7 +231,7 @@ class Dense(Layer):
     def neuron(self, j: int) -> Neuron:
         """A :class:`~neuronlab.neuron.Neuron` view of unit ``j``: weights ``W[:, j]``, bias ``b[j]``."""
         j = check_index("neuron", j, self.n_out, negative=False, context=f"this layer has {self.n_out} neurons")
-        return Neuron(None, _layer=self, _index=j)
+        return Neuron((), _layer=self, _index=j)          # the weights are the layer's column
 
     # -- forward and backward ------------------------------------------------------------
     def weighted_sum(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

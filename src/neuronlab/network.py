@@ -17,10 +17,12 @@ whose arrays are allocated once per batch size.  :meth:`Network.fit`,
 from __future__ import annotations
 
 import copy as _copy
+import os
 import weakref
-from typing import Any, Sequence, cast
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, cast
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import activations
 from . import losses
@@ -30,6 +32,12 @@ from ._util.text import table
 from ._util.validate import check_array, check_fraction, check_int, check_labels_length, resolve_dtype
 from .layers import Dense, Dropout, Layer
 from .workspace import Workspace
+
+if TYPE_CHECKING:       # the types the façades take and give (nothing is imported at run time)
+    from .inspect.gradient import GradientExplanation
+    from .inspect.trace import Trace
+    from .neuron import NeuronExplanation
+    from .training.history import Callback, EarlyStopping, History
 
 __all__ = ["Network", "default_loss"]
 
@@ -238,7 +246,7 @@ class Network:
                              _network_html(self))
 
     # -- input checks --------------------------------------------------------------------
-    def check_inputs(self, X: Any, name: str = "X") -> np.ndarray:
+    def check_inputs(self, X: ArrayLike, name: str = "X") -> NDArray[np.floating]:
         """``X`` as a C-contiguous array of this network's dtype, shape (n_samples, n_inputs)."""
         if (type(X) is np.ndarray and X.dtype == self.dtype and X.ndim == 2 and X.flags.c_contiguous
                 and X.shape[0] and X.shape[1] == self.n_inputs):
@@ -256,7 +264,7 @@ class Network:
             )
         return X
 
-    def check_targets(self, X: np.ndarray, y: Any, name: str = "y", x_name: str = "X") -> np.ndarray:
+    def check_targets(self, X: np.ndarray, y: ArrayLike, name: str = "y", x_name: str = "X") -> np.ndarray:
         """Targets prepared for this network's loss (labels checked, one-hot or values cast)."""
         if y is None:
             raise ShapeError(f"{name} is None; pass one target per sample")
@@ -279,7 +287,7 @@ class Network:
         return sw
 
     # -- forward and backward ------------------------------------------------------------
-    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, X: NDArray[np.floating], training: bool = False) -> NDArray[np.floating]:
         """Run every layer; each caches its ``x``, ``z`` and ``a``.  Returns the output activations.
 
         ``X`` must already be a float array of the network's dtype (see :meth:`check_inputs`).
@@ -358,20 +366,20 @@ class Network:
         return loss
 
     # -- prediction ----------------------------------------------------------------------
-    def predict_proba(self, X: Any) -> np.ndarray:
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.floating]:
         """Output activation values, shape (n_samples, n_outputs): class probabilities for
         softmax/sigmoid outputs."""
         X = self.check_inputs(X)
         return self.workspace(min(len(X), PREDICT_CHUNK)).predict(X)
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """Predictions: class indices (n_samples,) for softmax and single-sigmoid outputs,
         0/1 indicators (n_samples, k) for multi-label sigmoid outputs, values
         (n_samples, n_outputs) for regression."""
         a = self.predict_proba(X)
         return self._decide(a)
 
-    def evaluate(self, X: Any, y: Any, sample_weight: Any = None) -> dict[str, float]:
+    def evaluate(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> dict[str, float]:
         """Loss and metrics on ``(X, y)``: ``{"loss", "accuracy"}`` for classification,
         ``{"loss", "mae", "r2"}`` for regression."""
         X = self.check_inputs(X)
@@ -493,21 +501,34 @@ class Network:
         self._claim_layers()
 
     # -- façades: training, looking inside, model files ---------------------------------
-    def fit(self, X: Any, y: Any, **kwargs: Any):
-        """Train by backpropagation and gradient descent; see :func:`neuronlab.training.fit`
-        for every option.  Returns a :class:`~neuronlab.training.History`."""
+    def fit(self, X: ArrayLike, y: ArrayLike, *, epochs: int = 10, batch_size: int = 32, optimizer: Any = "adam",
+            learning_rate: float | None = None, validation_split: float = 0.0,
+            validation_data: Sequence[Any] | None = None, early_stopping: int | EarlyStopping | None = None,
+            callbacks: Iterable[Callback] | None = None, verbose: int = 0, shuffle: bool = True,
+            sample_weight: ArrayLike | None = None, l1: float = 0.0, l2: float = 0.0, schedule: Any = None,
+            clip_norm: float | None = None, checkpoint: Any = None, checkpoint_every: int = 1,
+            resume: Any = None, one_class_ok: bool = False) -> History:
+        """Train by backpropagation and gradient descent: minibatches of ``batch_size``
+        samples for ``epochs`` passes; see :func:`neuronlab.training.fit` for every option.
+        Returns a :class:`~neuronlab.training.History`."""
         from .training import fit  # façade: imported when called
-        return fit(self, X, y, **kwargs)
+        return fit(self, X, y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                   learning_rate=learning_rate, validation_split=validation_split, validation_data=validation_data,
+                   early_stopping=early_stopping, callbacks=callbacks, verbose=verbose, shuffle=shuffle,
+                   sample_weight=sample_weight, l1=l1, l2=l2, schedule=schedule, clip_norm=clip_norm,
+                   checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume,
+                   one_class_ok=one_class_ok)
 
-    def trace(self, X: Any, y: Any = None, *, sample_weight: Any = None, l1: float = 0.0, l2: float = 0.0):
+    def trace(self, X: ArrayLike, y: ArrayLike | None = None, *, sample_weight: ArrayLike | None = None,
+              l1: float = 0.0, l2: float = 0.0) -> Trace:
         """Forward pass that keeps every layer's weighted sums and activation values, and with
         targets ``y`` the backward pass (``delta``, ``dW``, ``db``); see :func:`neuronlab.inspect.trace`."""
         from .inspect.trace import trace  # façade (the module of the same name holds it)
         return trace(self, X, y, sample_weight=sample_weight, l1=l1, l2=l2)
 
-    def explain_gradient(self, x: Any, y: Any, layer: int, neuron: int, weight: int | None = None,
-                         learning_rate: float | None = None, *, sample_weight: Any = None, l1: float = 0.0,
-                         l2: float = 0.0):
+    def explain_gradient(self, x: ArrayLike, y: ArrayLike, layer: int, neuron: int, weight: int | None = None,
+                         learning_rate: float | None = None, *, sample_weight: ArrayLike | None = None,
+                         l1: float = 0.0, l2: float = 0.0) -> GradientExplanation:
         """The chain rule behind one weight's (or bias's) gradient on ``x`` with targets ``y``,
         with this network's numbers, and the gradient-descent step it makes; see
         :func:`neuronlab.inspect.explain_gradient`."""
@@ -515,12 +536,12 @@ class Network:
         return explain_gradient(self, x, y, layer=layer, neuron=neuron, weight=weight, learning_rate=learning_rate,
                                 sample_weight=sample_weight, l1=l1, l2=l2)
 
-    def explain(self, x: Any, layer: int, neuron: int, threshold: float | None = None):
+    def explain(self, x: ArrayLike, layer: int, neuron: int, threshold: float | None = None) -> NeuronExplanation:
         """Every step of one neuron's computation on one input; see :func:`neuronlab.inspect.explain`."""
         from .inspect import explain  # façade
         return explain(self, x, layer=layer, neuron=neuron, threshold=threshold)
 
-    def save(self, path: Any) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write the network to one model file, atomically; see :func:`neuronlab.serialize.save`."""
         from .serialize import save  # façade
         save(self, path)

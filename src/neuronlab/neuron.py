@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import activations, losses
 from .errors import ArgumentTypeError, DataError, HyperparameterError, ShapeError
@@ -146,7 +147,7 @@ class Neuron:
         (``relu``: 0, ``sigmoid``: 0.5, ``tanh``: 0, ``step``: fires at ``a = 1``).
     """
 
-    def __init__(self, weights: Any, bias: float = 0.0, activation: Any = "relu", threshold: float | None = None,
+    def __init__(self, weights: ArrayLike, bias: float = 0.0, activation: Any = "relu", threshold: float | None = None,
                  *, _layer: Any = None, _index: int | None = None) -> None:
         self._layer = _layer
         self._index = _index
@@ -166,7 +167,7 @@ class Neuron:
 
     # -- parameters ----------------------------------------------------------------------
     @property
-    def weights(self) -> np.ndarray:
+    def weights(self) -> NDArray[np.float64]:
         """Weights, shape (n_inputs,); a live view for a neuron of a layer."""
         if self._layer is not None:
             return self._layer.W[:, self._index]
@@ -204,7 +205,7 @@ class Neuron:
     def _out(v: np.ndarray, x: np.ndarray) -> Any:
         return float(v) if x.ndim == 1 else v
 
-    def weighted_sum(self, x: Any) -> Any:
+    def weighted_sum(self, x: ArrayLike) -> Any:
         """``z = w·x + b``: a float for one input vector, an array (n_samples,) for a 2-D batch."""
         x = self._inputs(x)
         return self._out(x @ self.weights + self.bias, x)
@@ -215,13 +216,13 @@ class Neuron:
             return self.activation(layer_z)[..., self._index]
         return self.activation(z)
 
-    def activation_value(self, x: Any) -> Any:
+    def activation_value(self, x: ArrayLike) -> Any:
         """``a = f(w·x + b)``: a float for one input vector, an array for a batch."""
         x = self._inputs(x)
         z = x @ self.weights + self.bias
         return self._out(self._activate(x, z), x)
 
-    def fires(self, x: Any) -> Any:
+    def fires(self, x: ArrayLike) -> Any:
         """Whether the activation value passes the firing threshold (bool, or bool array for a batch)."""
         x = self._inputs(x)
         a = np.asarray(self._activate(x, x @ self.weights + self.bias))
@@ -231,7 +232,7 @@ class Neuron:
         fired = a > threshold
         return bool(fired) if x.ndim == 1 else fired
 
-    def explain(self, x: Any) -> NeuronExplanation:
+    def explain(self, x: ArrayLike) -> NeuronExplanation:
         """Every step of the computation for one input vector, as a :class:`NeuronExplanation`."""
         x = self._inputs(x)
         if x.ndim != 1:
@@ -255,7 +256,7 @@ class Neuron:
         return _neuron_html(self)
 
     # -- learning ------------------------------------------------------------------------
-    def gradient(self, x: Any, target: Any, loss: Any = "mse") -> NeuronGradient:
+    def gradient(self, x: ArrayLike, target: ArrayLike, loss: Any = "mse") -> NeuronGradient:
         """The chain rule for this neuron's loss against ``target``: ``∂L/∂a``, ``f′(z)``,
         ``δ = ∂L/∂z`` and ``∂L/∂w_i = δ·x_i``, ``∂L/∂b = δ``, as a :class:`NeuronGradient`.
 
@@ -280,7 +281,7 @@ class Neuron:
         x = self._inputs(x)
         return _neuron_gradient(self, x, target, losses.get(loss))
 
-    def learn(self, x: Any, target: Any, learning_rate: float = 0.1, loss: Any = "mse") -> NeuronGradient:
+    def learn(self, x: ArrayLike, target: ArrayLike, learning_rate: float = 0.1, loss: Any = "mse") -> NeuronGradient:
         """One step of gradient descent on ``(x, target)``: every weight and the bias move
         against their gradient, ``p ← p − η·∂L/∂p``.  Returns the :class:`NeuronGradient`
         with the new parameters and the loss after the step.

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._util import html
 from .._util.validate import check_positive
 from ..layers import Dense
 from .._util.text import table
 from .common import _dense_positions, _find_layer
+
+if TYPE_CHECKING:
+    from ..network import Network
 
 # ---------------------------------------------------------------------------------------
 # gradient_flow
@@ -129,7 +133,7 @@ def _gradient_flow_html(flow: GradientFlow) -> str:
              f"layer's; exploding: mean |dL/dW| above {html.number(settings.get('exploding', 10.0))} × mean |W|")
 
 
-def gradient_flow(net: Any, X: Any, y: Any, sample_weight: Any = None, vanishing: float = 1e-3,
+def gradient_flow(net: Network, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None, vanishing: float = 1e-3,
                   exploding: float = 10.0) -> GradientFlow:
     """How strongly the loss gradient reaches each layer.
 
@@ -169,7 +173,7 @@ def gradient_flow(net: Any, X: Any, y: Any, sample_weight: Any = None, vanishing
         net.backward(y, sw)
         raw = []
         for pos in _dense_positions(net):
-            layer: Dense = net.layers[pos]
+            layer = cast(Dense, net.layers[pos])
             dW = np.abs(layer.dW.astype(np.float64))
             W = np.abs(layer.W.astype(np.float64))
             g = float(dW.mean())

@@ -20,9 +20,10 @@ layer 0, neuron 0, weight 1 (from x1); loss mse on this sample: L = 0.0036
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import activations, optimizers
 from .._util import html
@@ -33,6 +34,9 @@ from ..layers import Dense, Dropout
 from ..neuron import derivative_text, difference_text, factor, loss_derivative_text
 from .common import _layer_index, _neuron_index
 from .trace import LayerTrace, Trace, _previous_dense, trace
+
+if TYPE_CHECKING:
+    from ..network import Network
 
 #: at most this many terms of a sum, and rows of a batch table, are printed
 _SHOWN_TERMS = 8
@@ -165,7 +169,7 @@ class GradientExplanation:
 # explain_gradient
 # ---------------------------------------------------------------------------------------
 
-def explain_gradient(net: Any, x: Any, y: Any, layer: int, neuron: int, weight: int | None = None,
+def explain_gradient(net: Network, x: ArrayLike, y: ArrayLike, layer: int, neuron: int, weight: int | None = None,
                      learning_rate: float | None = None, *, sample_weight: Any = None, l1: float = 0.0,
                      l2: float = 0.0) -> GradientExplanation:
     """The chain rule behind one weight's (or the bias's) gradient, with the network's
@@ -206,7 +210,7 @@ def explain_gradient(net: Any, x: Any, y: Any, layer: int, neuron: int, weight: 
         For missing targets, or inputs or targets of the wrong shape.
     """
     i = _layer_index(net, layer)
-    dense: Dense = net.layers[i]
+    dense = cast(Dense, net.layers[i])               # _layer_index made sure it is Dense
     j = _neuron_index(dense, i, neuron)
     w_index = _weight_index(net, dense, i, j, weight)
     eta = optimizers.SGD().learning_rate if learning_rate is None else check_positive("learning_rate", learning_rate)

@@ -10,15 +10,19 @@ when its derivative is nearly zero on almost every sample.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._util import html
 from .._util.validate import check_fraction, check_positive
 from .._util.text import table
 from .common import _dense_positions, _find_layer, _fires, _threshold_value, _thresholds
 from .trace import LayerTrace, _forward
+
+if TYPE_CHECKING:
+    from ..network import Network
 
 #: default: a neuron is saturated when ``|f'(z)|`` is below this ...
 SATURATION_DERIVATIVE = 1e-3
@@ -284,7 +288,7 @@ def _layer_stats_html(l: LayerStats) -> str:
                                align="rrrrrrrl", highlight=marks, noun="neurons"))
 
 
-def neuron_stats(net: Any, X: Any, threshold: Any = None, saturation_derivative: float = SATURATION_DERIVATIVE,
+def neuron_stats(net: Network, X: ArrayLike, threshold: float | None = None, saturation_derivative: float = SATURATION_DERIVATIVE,
                  saturation_fraction: float = SATURATION_FRACTION) -> NeuronStats:
     """Activation statistics and health of every neuron on the data ``X``.
 

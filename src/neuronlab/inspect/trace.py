@@ -13,9 +13,10 @@ and ``db``: the gradients one step of ``fit`` on this batch would apply.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, cast
+from typing import TYPE_CHECKING, Any, Iterator, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..activations import Activation
 from ..errors import ShapeError
@@ -25,6 +26,9 @@ from .._util.validate import check_array, check_index, check_nonnegative
 from ..layers import Dense, Dropout
 from ..neuron import NeuronExplanation
 from .common import _fires, _finite, _layer_index, _neuron_index
+
+if TYPE_CHECKING:
+    from ..network import Network
 
 # ---------------------------------------------------------------------------------------
 # trace
@@ -300,7 +304,7 @@ def _backward(net: Any, layers: list[LayerTrace], y: np.ndarray, sw: np.ndarray 
         grad = np.matmul(lt.delta, layer.W.T)
 
 
-def trace(net: Any, X: Any, y: Any = None, *, sample_weight: Any = None, l1: float = 0.0,
+def trace(net: Network, X: ArrayLike, y: ArrayLike | None = None, *, sample_weight: ArrayLike | None = None, l1: float = 0.0,
           l2: float = 0.0) -> Trace:
     """Forward pass that keeps every layer's weighted sums and activation values; with
     targets ``y``, the backward pass too.
@@ -382,7 +386,7 @@ def _one_input(net: Any, x: Any) -> np.ndarray:
     return net.check_inputs(arr, "x")
 
 
-def explain(net: Any, x: Any, layer: int, neuron: int, threshold: float | None = None) -> NeuronExplanation:
+def explain(net: Network, x: ArrayLike, layer: int, neuron: int, threshold: float | None = None) -> NeuronExplanation:
     """Every step of one neuron's computation, as in the worked example, for a (trained)
     network on one input.
 
@@ -417,7 +421,7 @@ def explain(net: Any, x: Any, layer: int, neuron: int, threshold: float | None =
         For an input of the wrong size.
     """
     i = _layer_index(net, layer)
-    dense: Dense = net.layers[i]
+    dense = cast(Dense, net.layers[i])               # _layer_index made sure it is Dense
     j = _neuron_index(dense, i, neuron)
     if threshold is not None:
         threshold = _finite("threshold", threshold)

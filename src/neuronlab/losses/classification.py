@@ -94,13 +94,13 @@ class BinaryCrossentropy(Loss):
             )
         return y
 
-    def per_sample(self, a, y):
+    def per_sample(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         p = _clip_probabilities(a)
         l = y * np.log(p)
         l += (1.0 - y) * np.log1p(-p)
         return -l.mean(axis=1)
 
-    def per_sample_from_logits(self, z, y):
+    def per_sample_from_logits(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
         l = np.maximum(z, 0.0) - y * z
         l += softplus(-np.abs(z))
         return l.mean(axis=1)
@@ -116,7 +116,7 @@ class BinaryCrossentropy(Loss):
         out /= a.shape[1]
         return out
 
-    def fused_gradient(self, a, y, sample_weight=None, out=None):
+    def fused_gradient(self, a: Any, y: Any, sample_weight: Any = None, out: np.ndarray | None = None) -> np.ndarray:
         a = _as_output(a)
         y = _as_targets(y, a)
         out = self._fused_out(a, out)
@@ -233,12 +233,12 @@ class CrossEntropy(Loss):
             return y
         return _as_targets(y, a)
 
-    def per_sample(self, a, y):
+    def per_sample(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         if _is_labels(y):
             return -np.log(_clip_probabilities(a[np.arange(a.shape[0]), y]))
         return -np.einsum("ij,ij->i", y, np.log(_clip_probabilities(a)))
 
-    def per_sample_from_logits(self, z, y):
+    def per_sample_from_logits(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
         shifted, row_sum = np.empty_like(z), np.empty((z.shape[0], 1), z.dtype)
         softmax(z, shifted=shifted, row_sum=row_sum)
         lse = np.log(row_sum[:, 0])  # log Σ e^(z − max); ≥ 0, finite
@@ -264,7 +264,7 @@ class CrossEntropy(Loss):
         np.negative(out, out=out)
         return out
 
-    def fused_gradient(self, a, y, sample_weight=None, out=None):
+    def fused_gradient(self, a: Any, y: Any, sample_weight: Any = None, out: np.ndarray | None = None) -> np.ndarray:
         a = _as_output(a)
         y = self._targets(y, a)
         out = self._fused_out(a, out)

@@ -45,7 +45,7 @@ class MSE(Loss):
         """
         return _float_targets(self.name, y, n_outputs, dtype)
 
-    def per_sample(self, a, y):
+    def per_sample(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
             d = a - y
             l = np.einsum("ij,ij->i", d, d) / a.shape[1]
@@ -71,7 +71,7 @@ class MAE(Loss):
 
     prepare_targets = MSE.prepare_targets
 
-    def per_sample(self, a, y):
+    def per_sample(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
             l = np.abs(a - y).mean(axis=1)
         return _widened(self.per_sample, a, y, l)

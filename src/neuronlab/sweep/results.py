@@ -358,7 +358,7 @@ class SweepResult:
         data = ", ".join(sorted({r["data"] for r in runs}))
         return cls(runs, params, metric, {"runs": len(runs), "resumed": len(runs)}, data)
 
-    def to_frame(self):
+    def to_frame(self) -> Any:
         """The runs as a pandas DataFrame (needs pandas)."""
         pd = require("pandas", extra=None, what="SweepResult.to_frame")
         rows = [{**r, "hidden": hidden_text(r["hidden"])} for r in self.runs]

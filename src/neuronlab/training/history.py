@@ -110,13 +110,13 @@ class EarlyStopping(Callback):
         self.min_delta = check_nonnegative("min_delta", min_delta)
         self.restore_best = restore_best
 
-    def on_train_begin(self, logs):
+    def on_train_begin(self, logs: dict[str, Any]) -> None:
         self.best = np.inf
-        self.best_epoch = None
-        self.best_parameters = None
+        self.best_epoch: int | None = None
+        self.best_parameters: np.ndarray | None = None
         self.wait = 0
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool | None:
         key = self.monitor if self.monitor in logs else "loss"
         value = logs[key]
         if value < self.best - self.min_delta:
@@ -126,7 +126,7 @@ class EarlyStopping(Callback):
         self.wait += 1
         return self.wait >= self.patience
 
-    def on_train_end(self, logs):
+    def on_train_end(self, logs: dict[str, Any]) -> None:
         if self.restore_best and self.best_parameters is not None:
             self.network.parameters[...] = self.best_parameters
         if self.network.history is not None:
