@@ -49,3 +49,32 @@ def test_bad_settings_are_refused_with_the_fix():
     with pytest.raises(ShapeError, match="2 inputs; this one has 3"):
         nl.Network.mlp([3, 4, 2], seed=0).fit(np.zeros((4, 3)), [0, 1, 0, 1], epochs=1,
                                                 callbacks=[nl.callbacks.LivePlot(X, y, regions=True)])
+
+
+def _pixels(path):
+    from PIL import Image
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB")).astype(int)
+
+
+def test_a_redraw_draws_only_the_curves_over_axes_rendered_once(tmp_path):
+    X, y = _data()
+    live = nl.callbacks.LivePlot(X, y, regions=True, path=tmp_path / "live.png", budget=1.0)
+    nl.Network.mlp([2, 8, 2], seed=0).fit(X, y, epochs=40, learning_rate=0.01, callbacks=[live])
+    assert live.draws == 40
+    assert live.backgrounds <= 3          # the x axis spans the 40 epochs from the start; the losses fall
+
+
+def test_the_picture_shows_the_curves_and_changes_as_training_goes_on(tmp_path):
+    X, y = _data()
+    path = tmp_path / "live.png"
+    net = nl.Network.mlp([2, 8, 2], seed=0)
+    live = nl.callbacks.LivePlot(X, y, path=path, budget=1.0)
+    net.fit(X, y, epochs=2, callbacks=[live])
+    early = _pixels(path)
+    net.fit(X, y, epochs=30, callbacks=[nl.callbacks.LivePlot(X, y, path=path, budget=1.0)])
+    late = _pixels(path)
+    blue = np.array([31, 119, 180])                        # matplotlib's first colour: the loss curve
+    left = late[:, : late.shape[1] // 2]
+    assert (np.abs(left - blue).sum(axis=2) < 60).sum() > 50   # the loss curve is drawn
+    assert early.shape == late.shape and (early != late).any()

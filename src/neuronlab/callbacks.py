@@ -227,6 +227,10 @@ class NeuronMonitor(Callback):
         return f"NeuronMonitor({n} samples, warn_dead={self.warn_dead:g}, warn_saturated={self.warn_saturated:g})"
 
 
+#: at most this many of ``X``'s points are drawn over :class:`LivePlot`'s decision regions
+LIVE_POINTS = 400
+
+
 class _Png(bytes):
     """PNG bytes that a notebook shows as the picture."""
 
@@ -260,7 +264,8 @@ class LivePlot(Callback):
     y : array-like of shape (n_samples,), optional
         Their labels, for the points' colours.
     regions : bool
-        Also draw the decision regions (inputs with two features only).
+        Also draw the decision regions (inputs with two features only), with at most 400
+        of the points (a random sample of them, the same at every redraw).
     path : str or path-like, optional
         A ``.png`` file to write at every redraw.
     budget : float in (0, 1]
@@ -275,7 +280,10 @@ class LivePlot(Callback):
     draws : int
         Redraws so far.
     draw_time : float
-        Seconds spent drawing, in all.
+        Seconds spent drawing (building the figure included), in all.
+    backgrounds : int
+        How many times the axes, ticks and legends were rendered: once, and again only
+        when a curve left its axis limits (a redraw otherwise draws just the curves).
     display : LiveDisplay
         The notebook output it updates (``display.shown`` is False outside a notebook).
 
@@ -304,7 +312,7 @@ class LivePlot(Callback):
         self.budget = check_fraction("budget", budget, low_inclusive=False, high_inclusive=True)
         self.figsize = figsize
         self.dpi = check_positive_int("dpi", dpi)
-        self.draws, self.draw_time = 0, 0.0
+        self.draws, self.draw_time, self.backgrounds = 0, 0.0, 0
         self.display = LiveDisplay(active=False)
 
     def set_network(self, network: Any) -> None:
@@ -314,13 +322,15 @@ class LivePlot(Callback):
 
     def on_train_begin(self, logs: dict[str, Any]) -> None:
         self.display = LiveDisplay()
-        self.draws, self.draw_time = 0, 0.0
+        self.draws, self.draw_time, self.backgrounds = 0, 0.0, 0
         self._fig: Any = None
+        self._epochs = int(logs.get("epochs", 0))       # the x axis spans them from the start
         self._last_draw_cost = 0.0
         self._since = time.perf_counter()
         if not self.display.active and self.path is None:
             return              # nothing to show and nothing to write: draw nothing
         self._fig, self._lines, self._image = self._build()
+        self.draw_time += time.perf_counter() - self._since     # building the figure counts as drawing
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> None:
         if self._fig is None:
@@ -356,14 +366,17 @@ class LivePlot(Callback):
         fig.subplots_adjust(left=0.35 / panels, right=0.98, bottom=0.16, top=0.9, wspace=0.3)
         agg.FigureCanvasAgg(fig)
         axes = fig.subplots(1, panels)
+        fig.patch.set_facecolor("white")
         lines = {}
         for ax, keys in zip(axes, self._keys()):
             for key, style in zip(keys, ("-", "--")):
-                lines[key], = ax.plot([], [], style, label=key)
+                lines[key], = ax.plot([], [], style, label=key, animated=True)   # drawn over the background
             ax.set_xlabel("epoch")
             ax.set_title(keys[0])
             ax.grid(True, alpha=0.3)
+        self._animated: list[Any] = list(lines.values())
         image = self._build_regions(axes[2]) if self.regions else None
+        self._background: Any = None
         return fig, lines, image
 
     def _build_regions(self, ax: Any) -> Any:
@@ -373,28 +386,36 @@ class LivePlot(Callback):
         g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], 80), np.linspace(lo[1], hi[1], 80))
         self._grid = np.column_stack([g0.ravel(), g1.ravel()])
         image = ax.imshow(np.zeros((80, 80)), origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]),
-                          aspect="auto", cmap="coolwarm", alpha=0.45, interpolation="nearest")
+                          aspect="auto", cmap="coolwarm", alpha=0.45, interpolation="nearest", animated=True)
         colour = None if self.y is None else np.unique(self.y, return_inverse=True)[1]
-        ax.scatter(X[:, 0], X[:, 1], c=colour, cmap="coolwarm", s=10, edgecolors="k", linewidths=0.3)
+        shown = np.random.default_rng(0).permutation(len(X))[:LIVE_POINTS]    # points cost time at each redraw
+        points = ax.scatter(X[shown, 0], X[shown, 1], c=None if colour is None else colour[shown], cmap="coolwarm",
+                            s=10, edgecolors="k", linewidths=0.3, animated=True)
         ax.set_title("decision regions")
+        self._animated += [image, points]            # the regions first, the points over them
         return image
 
     def _draw(self) -> None:
+        """Redraw: the axes, ticks and legends are rendered once into a background (again
+        only when a curve leaves its axis limits); each redraw puts that background back
+        and draws the curves, the regions and the points over it (blitting), then encodes
+        the pixels as a PNG."""
         start = time.perf_counter()
         h = self.network.history.history
         for key, line in self._lines.items():
             values = h.get(key, [])
             line.set_data(np.arange(1, len(values) + 1), values)
-        for ax in self._fig.axes[:2]:
-            ax.relim()
-            ax.autoscale_view()
-            if ax.get_legend() is None and any(len(h.get(k, [])) for k in (l.get_label() for l in ax.lines)):
-                ax.legend(loc="best", fontsize=8)
         if self._image is not None:
             self._draw_regions()
-        png = io.BytesIO()
-        self._fig.savefig(png, format="png", dpi=self.dpi, facecolor="white", pil_kwargs={"compress_level": 1})
-        picture = _Png(png.getvalue())
+        canvas = self._fig.canvas
+        if self._rescale(h) or self._background is None:
+            canvas.draw()                              # everything but the animated artists
+            self._background = canvas.copy_from_bbox(self._fig.bbox)
+            self.backgrounds += 1
+        canvas.restore_region(self._background)
+        for artist in self._animated:
+            artist.axes.draw_artist(artist)
+        picture = _Png(self._png(canvas))
         self.display.update(picture)
         if self.path is not None:
             atomic_write(self.path, lambda fh: fh.write(picture))
@@ -403,6 +424,43 @@ class LivePlot(Callback):
         self._since = time.perf_counter()
         self._last_draw_cost = self._since - start
         self.draw_time += self._last_draw_cost
+
+    def _rescale(self, h: dict[str, list[float]]) -> bool:
+        """Fit the curve panels' limits to the data, with room to spare so that later epochs
+        mostly stay inside; True when a limit or a legend changed (the background is stale)."""
+        changed = False
+        n = max((len(v) for v in h.values()), default=0)
+        for ax, keys in zip(self._fig.axes[:2], self._keys()):
+            values = np.array([v for k in keys for v in h.get(k, [])], dtype=np.float64)
+            values = values[np.isfinite(values)]
+            x0, x1 = ax.get_xlim()
+            if n > x1 - 0.5 or self._background is None:
+                ax.set_xlim(0.5, max(self._epochs, 10, 2 ** int(np.ceil(np.log2(max(n, 1))))) + 0.5)
+                changed = True
+            if values.size:
+                lo, hi = float(values.min()), float(values.max())
+                y0, y1 = ax.get_ylim()
+                if self._background is None or lo < y0 or hi > y1:
+                    span = max(hi - lo, abs(hi), 1e-12)
+                    bottom = 0.0 if lo >= 0 else lo - 0.1 * span
+                    top = 1.02 if keys[0] == "accuracy" and hi <= 1.0 else hi + 0.15 * span
+                    ax.set_ylim(bottom, top)
+                    changed = True
+            shown = [l for l in ax.lines if len(h.get(str(l.get_label()), []))]
+            legend = ax.get_legend()
+            if shown and (legend is None or len(legend.get_texts()) != len(shown)):
+                corner = "lower right" if keys[0] == "accuracy" else "upper right"    # away from where it heads
+                ax.legend(handles=shown, loc=corner, fontsize=8)
+                changed = True
+        return changed
+
+    def _png(self, canvas: Any) -> bytes:
+        """The canvas's pixels as PNG bytes (fast compression: the picture is redrawn soon)."""
+        image = require("PIL.Image", extra="plot", what="LivePlot", package="pillow")
+        rgb = np.asarray(canvas.buffer_rgba())[..., :3]
+        out = io.BytesIO()
+        image.fromarray(np.ascontiguousarray(rgb)).save(out, format="PNG", compress_level=1)
+        return out.getvalue()
 
     def _draw_regions(self) -> None:
         net = self.network

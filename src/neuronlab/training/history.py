@@ -85,7 +85,8 @@ class Callback:
     """Base class: override any hook.  ``self.network`` is set before training starts.
 
     Returning ``True`` from :meth:`on_epoch_end` or :meth:`on_batch_end` (or setting
-    ``network.stop_training = True``) stops training.
+    ``network.stop_training = True``) stops training.  :meth:`on_train_begin`'s ``logs``
+    hold ``epochs``, the number of epochs ``fit`` was asked for.
     """
 
     network: Any = None

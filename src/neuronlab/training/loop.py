@@ -402,7 +402,7 @@ class _Run:
         network.stop_training = False
         for cb in self.callbacks:
             cb.set_network(network)
-            cb.on_train_begin({})
+            cb.on_train_begin({"epochs": self.epochs})
         if restored is not None:
             self._resume(restored)
         self.last_good = network.parameters.copy()
