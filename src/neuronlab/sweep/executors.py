@@ -99,6 +99,7 @@ def _pool_round(ctx: Any, pending: dict[str, dict[str, Any]], n_jobs: int, shipp
     pool = ProcessPoolExecutor(max_workers=min(n_jobs, len(pending)), mp_context=ctx,
                                initializer=_worker_init, initargs=(shipped, started_q))
     processes = getattr(pool, "_processes", None)   # pid → Process, filled as workers start
+    known: dict[int, Any] = {}        # every worker seen (the pool forgets them once it breaks)
     broken = False
     try:
         futures: dict[Any, str] = {}
@@ -107,9 +108,11 @@ def _pool_round(ctx: Any, pending: dict[str, dict[str, Any]], n_jobs: int, shipp
                 futures[pool.submit(_run_task_local, t)] = rid
         except BrokenProcessPool:            # a worker died while the runs were handed out
             broken = True
+        known.update(processes or {})
         waiting = set(futures)
         while waiting and not broken:
             finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+            known.update(processes or {})
             _drain(started_q, started)
             for fut in finished:
                 rid = futures[fut]
@@ -130,18 +133,19 @@ def _pool_round(ctx: Any, pending: dict[str, dict[str, Any]], n_jobs: int, shipp
                 deliver(fut.result())
                 del pending[rid]
     except BaseException:
-        _stop_pool(pool)
+        _stop_pool(pool, known)
         raise
     if not broken:
         pool.shutdown(wait=True)
         return None
-    _stop_pool(pool)
+    _stop_pool(pool, known)
     _drain(started_q, started)
     lost = [rid for rid in started if rid not in done and rid in pending]
     # The pool ends its other workers with SIGTERM once one dies; the one that died on
     # its own (killed, out of memory, crashed) exited otherwise.  Charge only its runs,
     # or, if it cannot be told apart, every run that was under way.
-    dead = {pid for pid, p in dict(processes or {}).items() if p.exitcode not in (None, 0, -signal.SIGTERM)}
+    known.update(processes or {})
+    dead = {pid for pid, p in known.items() if p.exitcode not in (None, 0, -signal.SIGTERM)}
     return lost, [rid for rid in lost if started[rid] in dead] or lost
 
 
@@ -151,9 +155,9 @@ def _drain(queue: Any, started: dict[str, int]) -> None:
         started[rid] = pid
 
 
-def _stop_pool(pool: Any) -> None:
-    """Cancel what has not started and end the worker processes now."""
-    processes = dict(getattr(pool, "_processes", None) or {})
+def _stop_pool(pool: Any, known: dict[int, Any] | None = None) -> None:
+    """Cancel what has not started and end the worker processes now (those of ``known`` too)."""
+    processes = {**(known or {}), **(getattr(pool, "_processes", None) or {})}
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes.values():
         try:
