@@ -16,6 +16,7 @@ CELLS = {
     "setup": f"""
 import sys
 sys.path.insert(0, {SRC!r})
+sys.modules["ipywidgets"] = None          # as without ipywidgets: the HTML progress bar
 import numpy as np, neuronlab as nl
 assert nl.__file__.startswith({SRC!r}), nl.__file__
 rng = np.random.default_rng(0)
@@ -43,25 +44,30 @@ class _Recording(nbclient.NotebookClient):
     """Keeps every output message with the cell it came from."""
 
     def process_message(self, msg, cell, cell_index):
-        if msg["msg_type"] in ("display_data", "update_display_data", "execute_result", "stream"):
+        if msg["msg_type"] in ("display_data", "update_display_data", "execute_result", "stream", "comm_open",
+                               "comm_msg"):
             self.messages.append((cell_index, msg["msg_type"], msg["content"]))
         return super().process_message(msg, cell, cell_index)
 
 
-@pytest.fixture(scope="module")
-def run():
+def _execute(cells):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(code) for code in CELLS.values()]
+    nb.cells = [nbformat.v4.new_code_cell(code) for code in cells.values()]
     client = _Recording(nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": SRC}})
     client.messages = []
     env = dict(os.environ, PYTHONPATH=SRC)
     env.pop("MPLBACKEND", None)
     client.execute(env=env)
-    names = list(CELLS)
+    names = list(cells)
     outputs = {name: cell.outputs for name, cell in zip(names, nb.cells)}
     messages = {name: [(kind, content) for i, kind, content in client.messages if i == k]
                 for k, name in enumerate(names)}
     return outputs, messages
+
+
+@pytest.fixture(scope="module")
+def run():
+    return _execute(CELLS)
 
 
 def _html(outputs, name):
@@ -121,3 +127,19 @@ def test_live_plot_shows_one_picture_updated_after_every_epoch(run):
     assert kinds.count("display_data") == 1 and kinds.count("update_display_data") == 3
     display, result = outputs["live"]
     assert "image/png" in display["data"] and result["data"]["text/plain"] == "4"
+
+
+def test_with_tqdm_and_ipywidgets_fit_verbose_shows_tqdm_s_widget_and_no_lines():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("tqdm")
+    outputs, messages = _execute({
+        "setup": CELLS["setup"].replace('sys.modules["ipywidgets"] = None', ""),
+        "verbose": "net.fit(X, y, epochs=5, verbose=1); None",
+    })
+    assert not [c for kind, c in messages["verbose"] if kind == "stream" and c["name"] == "stdout"]
+    widgets = [out for out in outputs["verbose"] if "application/vnd.jupyter.widget-view+json" in out.get("data", {})]
+    assert len(widgets) == 1                                   # one bar, whose widgets then update in place
+    states = [c["data"].get("state", {}) for kind, c in messages["verbose"] if kind in ("comm_open", "comm_msg")]
+    assert any(s.get("max") == 5 for s in states)
+    assert any(s.get("value") == 5 for s in states)                  # the bar reached 5 of 5 epochs
+    assert any("5/5" in str(s.get("value", "")) for s in states)     # and its text says so
