@@ -35,6 +35,11 @@ history = net.fit(X, y, epochs=3)
     "history": "history",
     "gradient": "net.explain_gradient(X[0], y[0], layer=0, neuron=1, weight=0)",
     "verbose": "net.fit(X, y, epochs=5, verbose=1); None",
+    "stopped": "class Fail(nl.Callback):\n"
+               "    def on_epoch_end(self, epoch, logs):\n"
+               "        if epoch == 3: raise RuntimeError('stop')\n"
+               "try:\n    net.fit(X, y, epochs=50, verbose=1, callbacks=[Fail()])\n"
+               "except RuntimeError:\n    pass",
     "live": "live = nl.callbacks.LivePlot(X, y, regions=True, budget=1.0)\n"
             "net.fit(X, y, epochs=4, callbacks=[live]); live.draws",
 }
@@ -117,6 +122,12 @@ def test_fit_verbose_shows_one_progress_bar_updated_in_place_and_no_lines(run):
     assert len(ids) == 1 and kinds[0] == "display_data" and "update_display_data" in kinds
     (out,) = outputs["verbose"]
     assert "5/5 epochs" in out["data"]["text/html"] and out["data"]["text/plain"].startswith("epoch 5/5")
+
+
+def test_a_bar_stopped_by_an_error_still_shows_the_last_epoch_that_ended(run):
+    outputs, messages = run
+    texts = [c["data"]["text/plain"] for kind, c in messages["stopped"] if kind.endswith("display_data")]
+    assert texts and texts[-1].startswith("epoch 3/50")
 
 
 def test_live_plot_shows_one_picture_updated_after_every_epoch(run):

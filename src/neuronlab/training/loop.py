@@ -142,8 +142,9 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
                        l1, l2, cbs)
     # Ctrl-C ends the epoch after the current batch; overflow in a diverging run is reported
     # as one DivergenceError rather than as floating-point warnings
+    # (the progress bar is closed on the way out, an error included)
     with _blas_threads(network, batches.batch_size), _StopOnInterrupt(network) as interrupt, \
-            np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            run.progress, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(run.first_epoch, epochs + 1):
             start = time.perf_counter()
             run.set_learning_rate(epoch)
@@ -162,7 +163,6 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
                                 rng_start=rng_start, early_stopping=run.stopper)
             if network.stop_training:
                 break
-    run.progress.close()
     for cb in cbs:
         cb.on_train_end({})
     return run.history
