@@ -1,17 +1,19 @@
 """PyTorch: an ``nn.Sequential`` of ``Linear`` layers and activations, read and written."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._util.extras import require
 from .._util.validate import check_positive_int
 from ..errors import ArgumentTypeError, HyperparameterError, ShapeError
-from ..network import Network, default_loss
-from .spec import DenseSpec, DropoutSpec, Spec, build_network, network_specs
+from .spec import DenseSpec, DropoutSpec, Imported, Spec, network_specs
 
-__all__ = ["from_torch", "to_torch", "SUPPORTED_MODULES"]
+if TYPE_CHECKING:
+    from ..network import Network
+
+__all__ = ["read_torch", "to_torch", "SUPPORTED_MODULES"]
 
 #: PyTorch's activation modules with no parameters → neuronlab names
 _PLAIN = {"ReLU": "relu", "SELU": "selu", "Sigmoid": "sigmoid", "Tanh": "tanh", "SiLU": "silu", "Mish": "mish",
@@ -118,8 +120,8 @@ def _read(leaves: list[Any], nn: Any, dtype: Any) -> _Reader:
     return reader
 
 
-def from_torch(module: Any, n_inputs: int | None = None) -> Network:
-    """A :class:`~neuronlab.network.Network` with the weights of a PyTorch model.
+def read_torch(module: Any, n_inputs: int | None = None) -> Imported:
+    """The layers, loss and metadata of a PyTorch model (see :func:`neuronlab.interop.from_torch`).
 
     Parameters
     ----------
@@ -135,10 +137,9 @@ def from_torch(module: Any, n_inputs: int | None = None) -> Network:
 
     Returns
     -------
-    Network
-        float64 for a double model, else float32; the loss follows the output activation
-        (cross-entropy for softmax, binary cross-entropy for sigmoid, mse otherwise).
-        ``predict_proba(X)`` equals ``module(X)`` to float32 rounding.
+    Imported
+        The weights in float64 for a double model, else float32; the loss None (it follows
+        the output activation) unless the module came from :func:`to_torch`.
     """
     torch = _torch()
     nn = torch.nn
@@ -157,14 +158,13 @@ def from_torch(module: Any, n_inputs: int | None = None) -> Network:
                          "leave n_inputs out or give the model's input size")
     extra = getattr(module, "neuronlab", None)
     extra = extra if isinstance(extra, dict) else {}
-    output = dense[-1].activation if dense else "identity"
-    meta = dict(extra.get("metadata") or {})
-    meta.setdefault("task", "classification" if output in ("softmax", "sigmoid") else "regression")
-    meta.setdefault("source", "torch")
+    found = Imported(reader.specs, extra.get("loss"), dict(extra.get("metadata") or {}),
+                     f"this {type(module).__name__}")
+    found.metadata.setdefault("task", found.task())
+    found.metadata.setdefault("source", "torch")
     if reader.log_output:
-        meta["log_probabilities"] = True
-    return build_network(reader.specs, loss=extra.get("loss") or default_loss(output), metadata=meta,
-                         source=f"this {type(module).__name__}")
+        found.metadata["log_probabilities"] = True
+    return found
 
 
 def _module_for(name: str, params: dict[str, float], nn: Any) -> Any:
@@ -185,13 +185,13 @@ def _module_for(name: str, params: dict[str, float], nn: Any) -> Any:
     return modules[name]()
 
 
-def to_torch(net: Network) -> Any:
+def to_torch(net: "Network") -> Any:
     """An ``nn.Sequential`` computing what ``net`` computes, in eval mode.
 
     Each Dense layer becomes ``nn.Linear`` (weights transposed to PyTorch's (out, in)) and
     its activation module (none for identity); Dropout becomes ``nn.Dropout``.  Parameters
     are float64 for a float64 network, else float32.  The loss and the metadata travel as
-    the module's ``neuronlab`` attribute, which :func:`from_torch` reads back.
+    the module's ``neuronlab`` attribute, which ``from_torch`` reads back.
 
     Raises
     ------

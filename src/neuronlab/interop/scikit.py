@@ -6,10 +6,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ArgumentTypeError, NotFittedError, UnknownNameError
-from ..network import Network
-from .spec import DenseSpec, Spec, build_network
+from .spec import DenseSpec, Imported, Spec
 
-__all__ = ["from_sklearn"]
+__all__ = ["read_sklearn"]
 
 #: scikit-learn's hidden activations → neuronlab's
 HIDDEN = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
@@ -56,8 +55,8 @@ def _metadata(mlp: Any, task: str) -> dict[str, Any]:
     return meta
 
 
-def from_sklearn(mlp: Any) -> Network:
-    """A :class:`~neuronlab.network.Network` with the weights of a fitted scikit-learn MLP.
+def read_sklearn(mlp: Any) -> Imported:
+    """The layers, loss and metadata of a fitted scikit-learn MLP (see :func:`neuronlab.interop.from_sklearn`).
 
     Parameters
     ----------
@@ -67,16 +66,10 @@ def from_sklearn(mlp: Any) -> Network:
 
     Returns
     -------
-    Network
-        In the weights' dtype (float64 unless the MLP was fitted on float32 data):
-        ``net.predict_proba(X)`` equals ``mlp.predict_proba(X)`` (for a binary classifier its
-        second column; ``(n_samples, 1)``) to the last few bits.  ``net.metadata`` holds
-        ``task``, ``classes`` (classifiers) and ``feature_names`` (when fitted on a DataFrame).
-
-    Examples
-    --------
-    >>> from sklearn.neural_network import MLPClassifier            # doctest: +SKIP
-    >>> net = nl.from_sklearn(MLPClassifier().fit(X, y))             # doctest: +SKIP
+    Imported
+        The weights as they are (float64 unless the MLP was fitted on float32 data), the
+        loss, and ``task``, ``classes`` (classifiers) and ``feature_names`` (when fitted on
+        a DataFrame) for ``net.metadata``.
     """
     task = _check_mlp(mlp)
     hidden = _activation(HIDDEN, mlp.activation, "hidden")
@@ -86,5 +79,4 @@ def from_sklearn(mlp: Any) -> Network:
     for i, (W, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
         specs.append(DenseSpec(np.asarray(W), np.asarray(b), output if i == n - 1 else hidden,
                                where=f"coefs_[{i}]"))
-    return build_network(specs, loss=_loss(mlp, task, output), metadata=_metadata(mlp, task),
-                         source=f"this {type(mlp).__name__}")
+    return Imported(specs, _loss(mlp, task, output), _metadata(mlp, task), f"this {type(mlp).__name__}")

@@ -4,17 +4,19 @@ and the size limits an imported model must respect."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 import numpy.typing as npt
 
 from .. import activations
-from ..errors import ArgumentTypeError, ShapeError
-from ..layers import Dense, Dropout, Layer
-from ..network import Network
+from ..errors import ArgumentTypeError
+from ..layers import Dense, Dropout
 
-__all__ = ["DenseSpec", "DropoutSpec", "Spec", "EXPORTABLE", "build_network", "network_specs",
+if TYPE_CHECKING:
+    from ..network import Network
+
+__all__ = ["DenseSpec", "DropoutSpec", "Spec", "Imported", "EXPORTABLE", "network_specs",
            "exportable_activation", "readable_float", "MAX_PARAMETERS"]
 
 #: The most parameters an imported model may hold (a bound checked before anything is allocated).
@@ -61,6 +63,27 @@ class DropoutSpec:
 Spec = Union[DenseSpec, DropoutSpec]
 
 
+@dataclass
+class Imported:
+    """What a reader found: the layers, the loss (None: the output activation's default),
+    the metadata for ``net.metadata``, and the source's name for messages."""
+
+    specs: list[Spec]
+    loss: str | None
+    metadata: dict[str, Any]
+    source: str
+
+    @property
+    def output(self) -> str:
+        """The last layer's activation name (identity for a model without one)."""
+        dense = [s for s in self.specs if isinstance(s, DenseSpec)]
+        return dense[-1].activation if dense else "identity"
+
+    def task(self) -> str:
+        """``"classification"`` for a softmax or sigmoid output, else ``"regression"``."""
+        return "classification" if self.output in ("softmax", "sigmoid") else "regression"
+
+
 def readable_float(value: float) -> float:
     """The shortest decimal that a float32 attribute ``value`` rounds from: ``0.3`` read back
     from ONNX's float32 0.30000001192092896 is 0.3 again.
@@ -69,40 +92,6 @@ def readable_float(value: float) -> float:
     0.3
     """
     return float(np.format_float_positional(np.float32(value), unique=True, trim="-"))
-
-
-def build_network(specs: Sequence[Spec], *, loss: Any = None, dtype: Any = None,
-                  metadata: dict[str, Any] | None = None, source: str = "the model") -> Network:
-    """A :class:`~neuronlab.network.Network` holding exactly ``specs``' weights.
-
-    ``dtype`` defaults to the weights' own (float32 or float64); Dropout at the start or the
-    end, where neuronlab has no place for it, is refused naming the layer.
-    """
-    dense = [s for s in specs if isinstance(s, DenseSpec)]
-    if not dense:
-        raise ShapeError(f"{source} has no fully connected layer; a neuronlab network needs at least one")
-    total = sum(s.W.size + (0 if s.b is None else s.b.size) for s in dense)
-    if total > MAX_PARAMETERS:
-        raise ShapeError(f"{source} holds {total:,} parameters, more than the {MAX_PARAMETERS:,} an imported "
-                         "model may have")
-    if dtype is None:
-        dtype = np.float64 if dense[0].W.dtype == np.float64 else np.float32
-    for i, s in enumerate(specs):
-        if isinstance(s, DropoutSpec) and (i == 0 or i == len(specs) - 1):
-            place = "before the first" if i == 0 else "after the last"
-            raise ShapeError(f"{s.where or f'layer {i}'}: a Dropout {place} fully connected layer has no "
-                             "neuronlab equivalent; remove it (it changes nothing at prediction time)")
-    layers: list[Layer] = []
-    for s in specs:
-        if isinstance(s, DropoutSpec):
-            layers.append(Dropout(s.rate))
-            continue
-        act = activations.get({"name": s.activation, **s.params})
-        layers.append(Dense(s.W.shape[0], s.W.shape[1], activation=act, weights=s.W,
-                            bias=s.b, use_bias=s.b is not None))
-    net = Network(layers, loss=loss, dtype=dtype)
-    net.metadata = dict(metadata or {})
-    return net
 
 
 def exportable_activation(act: activations.Activation, where: str, target: str) -> tuple[str, dict[str, float]]:
@@ -121,7 +110,7 @@ def exportable_activation(act: activations.Activation, where: str, target: str) 
 def network_specs(net: Network, target: str) -> list[Spec]:
     """The network's layers as specifications (copies of the weights), every activation
     checked against what ``target`` expresses."""
-    if not isinstance(net, Network):
+    if not hasattr(net, "dense_layers") or not hasattr(net, "layers"):
         raise ArgumentTypeError(f"expected a neuronlab Network, got {type(net).__name__}")
     specs: list[Spec] = []
     for i, layer in enumerate(net.layers):
