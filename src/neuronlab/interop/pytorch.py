@@ -79,6 +79,10 @@ class _Reader:
             raise ShapeError(f"{where}: a lazy or uninitialised Linear has no weights yet; run the model once "
                              "on an input first")
         W = m.weight.detach().cpu().to(dtype).numpy().T.copy()
+        before = [s for s in self.specs if isinstance(s, DenseSpec)]
+        if before and before[-1].W.shape[1] != W.shape[0]:
+            raise ShapeError(f"{where}: Linear takes {W.shape[0]} inputs but {before[-1].where} gives "
+                             f"{before[-1].W.shape[1]} outputs; the model cannot run as written")
         b = None if m.bias is None else m.bias.detach().cpu().to(dtype).numpy().copy()
         self.open = DenseSpec(W, b, "identity", {}, where)
         self.specs.append(self.open)
@@ -146,7 +150,7 @@ def read_torch(module: Any, n_inputs: int | None = None) -> Imported:
     if not isinstance(module, nn.Module):
         raise ArgumentTypeError(f"from_torch reads a torch.nn.Sequential, got {type(module).__name__}")
     if not isinstance(module, (nn.Sequential, nn.Linear)):
-        raise ArgumentTypeError(f"from_torch reads an nn.Sequential; a {type(module).__name__} has its own "
+        raise ArgumentTypeError(f"from_torch reads an nn.Sequential; the module {type(module).__name__} has its own "
                                 "forward() code, which cannot be read: rebuild it as an nn.Sequential of "
                                 f"{', '.join(SUPPORTED_MODULES)}")
     params = list(module.parameters())
