@@ -43,7 +43,8 @@ def __getattr__(name: str):
 __all__ = [
     "activations", "initializers", "losses", "optimizers",
     "Neuron", "NeuronExplanation", "NeuronGradient", "Dense", "Dropout", "Layer", "Network", "History", "Callback",
-    "EarlyStopping", "gradcheck", "GradientCheck", "Perceptron", "sweep", "load",
+    "EarlyStopping", "gradcheck", "GradientCheck", "Perceptron", "sweep", "load", "from_sklearn", "from_torch",
+    "from_onnx",
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
     "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError",
     "MissingExtraError", "ConvergenceWarning",
