@@ -49,7 +49,8 @@ VERSION = f"{PACKAGE}.__version__"
 FACES_FLOOR = 5
 
 #: (module, function) pairs that may import floors 4-5 inside the call: Network's façades
-FACADES = {(f"{PACKAGE}.network", name) for name in ("fit", "trace", "explain", "explain_gradient", "save", "to_json", "from_json")}
+FACADES = {(f"{PACKAGE}.network", name) for name in ("fit", "trace", "explain", "explain_gradient", "save", "to_json", "from_json",
+                                                       "to_torch", "to_onnx")}
 FACADE_FLOORS = {4, 5}
 #: the module of the façades; it may also name their types under ``if TYPE_CHECKING:``
 FACADE_MODULE = f"{PACKAGE}.network"

@@ -24,9 +24,11 @@ from .sweep import sweep
 __version__ = "0.1.0"
 
 # These load on first use, and with them their optional dependencies (matplotlib for plots,
-# scikit-learn for sklearn): ``import neuronlab`` needs NumPy alone.
-_LAZY_MODULES = {"inspect", "callbacks", "plots", "sklearn", "serialize", "datasets", "cli"}
-_LAZY_ATTRS = {"load": ("serialize", "load")}
+# scikit-learn for sklearn; torch and onnx only when an interop function runs): ``import neuronlab``
+# needs NumPy alone.
+_LAZY_MODULES = {"inspect", "callbacks", "plots", "sklearn", "serialize", "datasets", "cli", "interop"}
+_LAZY_ATTRS = {"load": ("serialize", "load"), "from_sklearn": ("interop", "from_sklearn"),
+               "from_torch": ("interop", "from_torch"), "from_onnx": ("interop", "from_onnx")}
 
 
 def __getattr__(name: str):
@@ -41,7 +43,8 @@ def __getattr__(name: str):
 __all__ = [
     "activations", "initializers", "losses", "optimizers",
     "Neuron", "NeuronExplanation", "NeuronGradient", "Dense", "Dropout", "Layer", "Network", "History", "Callback",
-    "EarlyStopping", "gradcheck", "GradientCheck", "Perceptron", "sweep", "load",
+    "EarlyStopping", "gradcheck", "GradientCheck", "Perceptron", "sweep", "load", "from_sklearn", "from_torch",
+    "from_onnx",
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
     "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError",
     "MissingExtraError", "ConvergenceWarning",

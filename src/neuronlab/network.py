@@ -557,6 +557,18 @@ class Network:
         from .serialize import network_from_json  # façade
         return network_from_json(text)
 
+    def to_torch(self) -> Any:
+        """An ``nn.Sequential`` with this network's weights, in eval mode (needs the ``torch``
+        extra); see :func:`neuronlab.interop.to_torch`."""
+        from .interop.pytorch import to_torch  # façade
+        return to_torch(self)
+
+    def to_onnx(self, path: Any) -> None:
+        """Write this network as a standard ONNX file, readable by onnxruntime (needs the
+        ``onnx`` extra); see :func:`neuronlab.interop.to_onnx`."""
+        from .interop.onnxfile import to_onnx  # façade
+        to_onnx(self, path)
+
     def _repr_html_(self) -> str:
         """The summary table, for notebooks."""
         return _network_html(self)

@@ -42,7 +42,7 @@ def require(module: str, extra: str | None, what: str | None = None, package: st
         What to import, e.g. ``"matplotlib"`` or ``"distributed"``.
     extra : str or None
         The neuronlab extra that installs it (``"plot"``, ``"sklearn"``, ``"sweep"``, ``"cli"``,
-        ``"fast"``); None for a package no extra installs (the hint is ``pip install <package>``).
+        ``"fast"``, ``"onnx"``, ``"torch"``); None for a package no extra installs (the hint is ``pip install <package>``).
     what : str, optional
         Who needs it, for the message (default: ``"this"``).
     package : str, optional

@@ -24,6 +24,7 @@ from ..errors import MissingExtraError, NeuronLabError, UsageError
 from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _err, _finite_float, _float_list, _fraction,
                      _int, _int_list, _nonneg_int, _positive_float, _positive_int, suggest)
 from .compute import _GATES, DEFAULT_NEURON_LR, cmd_activations, cmd_neuron, cmd_perceptron
+from .interop import add_interop_commands
 from .model import cmd_evaluate, cmd_explain, cmd_inspect, cmd_plot, cmd_predict
 from .sweep import add_sweep_command
 from .train import (AUTO_MAX_EPOCHS, AUTO_MAX_VAL_SPLIT, AUTO_MIN_EPOCHS, AUTO_MIN_VAL_ROWS, AUTO_PATIENCE,
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plot(sub)
     _add_perceptron(sub)
     add_sweep_command(sub)
+    add_interop_commands(sub)
     return parser
 
 

@@ -31,6 +31,10 @@ def _load_model(path: str) -> Network:
         raise DataError(f"no such model file: {path} (train one with: neuronlab train --out {path})")
     if os.path.isdir(path):
         raise DataError(f"{path} is a folder, not a model file")
+    if path.lower().endswith(".onnx"):
+        from ..interop import from_onnx
+        with reading(path, "an ONNX file"):
+            return from_onnx(path)
     with reading(path, "a model file"):
         obj = _serialize.load(path)
     if isinstance(obj, Network):

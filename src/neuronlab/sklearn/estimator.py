@@ -20,6 +20,7 @@ import warnings
 from typing import Any, Callable
 
 import numpy as np
+import sklearn
 import sklearn.exceptions
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
 from sklearn.utils import check_random_state
@@ -29,7 +30,8 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from .. import errors
 from .. import optimizers
-from ..errors import DataError, HyperparameterError, ModelFileError, NeuronLabError, ShapeError
+from ..errors import ArgumentTypeError, DataError, HyperparameterError, ModelFileError, NeuronLabError, ShapeError
+from .._util.extras import require
 from .._util.validate import (check_array, check_fraction, check_labels_length, check_nonnegative, check_positive,
                               check_int, check_positive_int)
 from .state import STORABLE_STEPS, from_model_state, model_state, steps_state
@@ -396,13 +398,97 @@ class NetworkEstimator(BaseEstimator):
             network's dtype.
         """
         self._check_fitted()
-        X = self._validate_X(X, reset=False)
+        X_in, X = X, self._validate_X(X, reset=False)
         n_hidden = len(self.network_.dense_layers) - 1
         if n_hidden == 0:
             raise ShapeError("this network has no hidden layers (hidden_layer_sizes=()), so there are no "
                              "hidden activations to transform into")
         layer = check_int("layer", layer, minimum=-n_hidden, maximum=n_hidden - 1)
-        return self.network_.trace(X).dense[:-1][layer].a
+        return self._wrap_output(self.network_.trace(X).dense[:-1][layer].a, X_in,
+                                 self.get_feature_names_out(layer=layer))
+
+    def get_feature_names_out(self, input_features: Any = None, layer: int = -1) -> np.ndarray:
+        """The names of the columns :meth:`transform` gives: ``<estimator>_layer<k>_<j>`` for
+        neuron ``j`` of hidden layer ``k`` (counted from 0; ``layer=-1`` is the last).
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Checked against the features seen in ``fit`` (their names, or their number).
+        layer : int
+            Which hidden (Dense) layer, as in :meth:`transform`.
+
+        Returns
+        -------
+        ndarray of str objects, shape (n_neurons,)
+        """
+        self._check_fitted()
+        if input_features is not None:
+            given = [str(f) for f in np.asarray(input_features, dtype=object).ravel()]
+            seen = getattr(self, "feature_names_in_", None)
+            if len(given) != self.n_features_in_ or (seen is not None and given != [str(f) for f in seen]):
+                raise DataError(f"input_features {given} are not the {self.n_features_in_} features seen in fit"
+                                + (f" ({[str(f) for f in seen]})" if seen is not None else ""))
+        n_hidden = len(self.network_.dense_layers) - 1
+        if n_hidden == 0:
+            raise ShapeError("this network has no hidden layers (hidden_layer_sizes=()), so transform has no "
+                             "output to name")
+        k = check_int("layer", layer, minimum=-n_hidden, maximum=n_hidden - 1) % n_hidden
+        prefix = type(self).__name__.lower()
+        return np.asarray([f"{prefix}_layer{k}_{j}" for j in range(self.network_.dense_layers[k].n_out)],
+                          dtype=object)
+
+    def _wrap_output(self, out: np.ndarray, X: Any, names: np.ndarray) -> Any:
+        """``out`` in the container ``set_output(transform=...)`` (or scikit-learn's global
+        ``transform_output``) asks for: the array, or a pandas / polars DataFrame named by ``names``."""
+        kind = getattr(self, "_sklearn_output_config", {}).get("transform")
+        if kind is None or kind == "default":
+            kind = sklearn.get_config()["transform_output"]
+        if kind == "pandas":
+            pd = require("pandas", extra=None, what="set_output(transform='pandas')")
+            index = X.index if isinstance(X, pd.DataFrame) else None
+            return pd.DataFrame(out, columns=list(names), index=index)
+        if kind == "polars":
+            pl = require("polars", extra=None, what="set_output(transform='polars')")
+            return pl.DataFrame(out, schema=list(names), orient="row")
+        return out
+
+    @classmethod
+    def from_sklearn(cls, mlp: Any) -> Any:
+        """A fitted estimator around the network imported from a fitted scikit-learn MLP
+        (``MLPClassifier`` for :class:`NetworkClassifier`, ``MLPRegressor`` for
+        :class:`NetworkRegressor`); see :func:`neuronlab.interop.from_sklearn`.
+
+        The settings (hidden layers, activation, learning rate, ``alpha``, epochs, stopping)
+        are the MLP's where neuronlab has them; ``predict`` and ``predict_proba`` give the
+        MLP's numbers (float64, to 1e-12), and ``fit`` / ``partial_fit`` train further.
+        """
+        from ..interop import from_sklearn
+        expected = "MLPClassifier" if cls._TASK == "classification" else "MLPRegressor"
+        if type(mlp).__name__ != expected:
+            raise ArgumentTypeError(f"{cls.__name__}.from_sklearn reads a fitted {expected}, got "
+                                    f"{type(mlp).__name__}")
+        net = from_sklearn(mlp)
+        hidden = net.dense_layers[:-1]
+        est = cls(hidden_layer_sizes=tuple(l.n_out for l in hidden),
+                  activation=hidden[0].activation.name if hidden else "relu",
+                  learning_rate=float(mlp.learning_rate_init), batch_size=mlp.batch_size, epochs=int(mlp.max_iter),
+                  alpha=float(mlp.alpha), early_stopping=bool(mlp.early_stopping),
+                  validation_fraction=float(mlp.validation_fraction), n_iter_no_change=int(mlp.n_iter_no_change),
+                  tol=float(mlp.tol), random_state=mlp.random_state, dtype=net.dtype.name)
+        est.network_, est.optimizer_ = net, est._new_optimizer()
+        est.loss_curve_ = [float(v) for v in getattr(mlp, "loss_curve_", [])]
+        scores = getattr(mlp, "validation_scores_", None)
+        est.validation_scores_ = None if scores is None else [float(v) for v in scores]
+        est.n_iter_ = int(mlp.n_iter_)
+        est.n_features_in_ = int(mlp.n_features_in_)
+        if hasattr(mlp, "feature_names_in_"):
+            est.feature_names_in_ = np.asarray(mlp.feature_names_in_, dtype=object)
+        est._adopt_targets(mlp, net)
+        return est
+
+    def _adopt_targets(self, mlp: Any, net: Network) -> None:  # pragma: no cover - overridden
+        """Set the target-related fitted attributes from the imported ``mlp``."""
 
     # -- model files ---------------------------------------------------------------------
     #: private fitted attributes that travel with a model file (plain JSON values)
@@ -750,6 +836,11 @@ class NetworkClassifier(ClassifierMixin, TransformerMixin, NetworkEstimator):
             a = np.hstack([1 - a, a])
         return self.classes_[np.argmax(a, axis=1)]
 
+    def _adopt_targets(self, mlp: Any, net: Network) -> None:
+        self.classes_ = np.asarray(mlp.classes_)
+        self._multilabel = net.output_activation.name == "sigmoid" and net.n_outputs > 1
+        self._label_dtype = self.classes_.dtype.str if self._multilabel else None
+
     def _check_loaded(self, network: Any) -> None:
         k = len(getattr(self, "classes_", ()))
         if network.n_outputs not in ((k,) if self._multilabel else (k, 1 if k == 2 else k)):
@@ -828,6 +919,9 @@ class NetworkRegressor(RegressorMixin, TransformerMixin, NetworkEstimator):
 
     def _predict_outputs(self, a: np.ndarray) -> np.ndarray:
         return a[:, 0] if self._y_ndim == 1 else a
+
+    def _adopt_targets(self, mlp: Any, net: Network) -> None:
+        self._y_ndim = 1 if int(mlp.n_outputs_) == 1 else 2
 
     def _check_loaded(self, network: Any) -> None:
         if self._y_ndim not in (1, 2) or (self._y_ndim == 1 and network.n_outputs != 1):
