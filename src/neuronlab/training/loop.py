@@ -405,7 +405,7 @@ class _Run:
             cb.on_train_begin({"epochs": self.epochs})
         if restored is not None:
             self._resume(restored)
-        self.last_good = network.parameters.copy()
+        np.copyto(self.last_good, network.parameters)
 
     def _resume(self, restored: dict[str, Any]) -> None:
         """Continue after the checkpoint's epoch; a run that had finished trains no further."""
