@@ -100,9 +100,9 @@ def num(v):
     return f"{float(v):.4g}"
 
 
-def within(error):
-    \"\"\"The power of ten just above an error (``1e-10`` for 3.2e-11).\"\"\"
-    return "0" if error == 0 else f"1e{int(np.ceil(np.log10(error)))}\""""),
+def about(error):
+    \"\"\"The power of ten nearest an error (``1e-11`` for 3e-11, ``1e-10`` for 4e-11).\"\"\"
+    return "0" if error == 0 else f"1e{round(np.log10(error))}\""""),
     md("""
 ## [1] The worked neuron
 > "x1, x2 = 0.5, 0.6 · w1, w2 = 0.1, 0.2 · b = 0.3 · weighted_sum = w1x1 + w2x2 + b · activation_value =
@@ -161,7 +161,7 @@ print(f"gradient check: {check}")
 print(f"loss before {loss_before:.4g}, after 20 steps {loss_after:.4g}")
 verdict("[1] backpropagation and gradient descent tune weights and biases to lower the error",
         f"{'holds' if loss_after < loss_before and check < 1e-6 else 'does not hold'} — ∂L/∂w = "
-        f"{num(step_one.gradient)}, backprop and finite differences agree to {within(check)}; 20 steps lower "
+        f"{num(step_one.gradient)}, backprop and finite differences agree to about {about(check)}; 20 steps lower "
         f"L from {num(loss_before)} to {num(loss_after)}",
         "net.explain_gradient(x, y, layer=0, neuron=0, weight=1)")"""),
     md("""
@@ -263,9 +263,9 @@ library_error = np.abs(sigmoid.derivative(grid) - s * (1 - s)).max()
 print(f"largest |s(1 − s) − finite difference| on [-6, 6]: {sigmoid_error:.2g}")
 print(f"largest |sigmoid.derivative − s(1 − s)|: {library_error:.2g}")
 verdict("[2] the sigmoid's derivative is s(1 − s)",
-        f"{'holds' if sigmoid_error < 1e-8 else 'does not hold'} — s(1 − s) and a finite difference agree to "
-        f"{within(sigmoid_error)} on [−6, 6]; neuronlab's derivative is "
-        f"{'exactly s(1 − s)' if library_error == 0 else 's(1 − s) to ' + within(library_error)}",
+        f"{'holds' if sigmoid_error < 1e-8 else 'does not hold'} — s(1 − s) and a finite difference agree to about "
+        f"{about(sigmoid_error)} on [−6, 6]; neuronlab's derivative is "
+        f"{'exactly s(1 − s)' if library_error == 0 else 's(1 − s) to ' + about(library_error)}",
         "nl.activations.get('sigmoid').derivative(z)")"""),
     md("""
 ## [2] tanh and ReLU have simple derivatives too
@@ -284,8 +284,8 @@ print(f"tanh: largest error {tanh_error:.2g}; relu: largest error {relu_error:.2
       f"neuronlab's derivatives are these formulas: {library_match}")
 verdict("[2] tanh and ReLU have simple derivatives",
         f"{'holds' if max(tanh_error, relu_error) < 1e-8 and library_match else 'does not hold'} — "
-        f"tanh′ = 1 − tanh² and relu′ = (z > 0) match finite differences to {within(tanh_error)} and "
-        f"{within(relu_error)}",
+        f"tanh′ = 1 − tanh² and relu′ = (z > 0) match finite differences to about {about(tanh_error)} and "
+        f"{about(relu_error)}",
         "nl.activations.get('tanh').derivative(z)")"""),
     md("""
 ## [3] The output layer classifies the input (the pixels of an image)
@@ -481,14 +481,11 @@ verdict("[3] sigmoid scales to between 0 and 1",
 
 "Tan" is the hyperbolic tangent, `tanh`."""),
     code("""
-wide = tanh(np.linspace(-3, 3, 601))
-ones = np.arange(0.0, 60.0)
-tanh_one = ones[tanh(ones) == 1.0].min()
-print(f"output_range {tanh.output_range}; on [-3, 3] from {wide.min():.4g} to {wide.max():.4g}; "
-      f"float64 rounds it to 1 from z = {tanh_one:g}")
+wide = tanh(np.linspace(-10, 10, 2001))
+print(f"output_range {tanh.output_range}; on [-10, 10] from -1 + {1 + wide.min():.4g} to 1 − {1 - wide.max():.4g}")
 verdict("[3] tanh scales to between −1 and 1",
-        f"{'holds' if -1 < wide.min() and wide.max() < 1 else 'does not hold'} — tanh(−3) = {num(wide[0])}, "
-        f"tanh(3) = {num(wide[-1])}; only float64 rounding reaches ±1 (from z = ±{tanh_one:g})",
+        f"{'holds' if -1 < wide.min() and wide.max() < 1 else 'does not hold'} — tanh(±3) = ±{num(tanh(3.0))}, "
+        f"tanh(±10) = ±(1 − {num(1 - wide[-1])})",
         "nl.activations.get('tanh')(z)")"""),
     md("""
 ## [3] ReLU scales to between 0 and 1
