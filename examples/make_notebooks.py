@@ -413,7 +413,7 @@ verdict("[3] a neuron passes information on only if its threshold is met",
         f"holds only for {' and '.join(silent)} neurons — below their threshold they pass 0; a "
         + ", a ".join(f"{name} neuron that does not fire passes {num(passed[name][1])}" for name in leaky)
         + " on",
-        "net.trace(X).layers[0].fires vs .a")"""),
+        "t = net.trace(X); t.layers[0].fires, t.layers[0].a")"""),
     md("""
 ## [3] The activation value is the weighted sum
 > "An activation value is calculated using the input value, weights of the edges and the bias for that neuron.
