@@ -189,9 +189,9 @@ everywhere (undefined at θ), which is what the next claim is about."""),
 > "With a step function, the network wouldn't know whether slightly increasing or decreasing weights helped or
 > hurt – it was just right or wrong." — [2]
 
-Two networks of the same shape learn AND of two bits: one of step neurons, one of sigmoid neurons. Their
-gradients, what a small nudge to one weight does to the step network's loss, and Rosenblatt's perceptron rule,
-which needs no gradient, on AND and on XOR."""),
+Two networks of the same shape, one of step neurons and one of sigmoid neurons, on AND of two bits: their
+gradients, and what a small nudge to one weight does to the step network's loss. Then Rosenblatt's perceptron
+rule, which needs no gradient, on AND and on XOR."""),
     code("""
 bits = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 AND, XOR = np.array([0, 0, 0, 1.0]), np.array([0, 1, 1, 0.0])
