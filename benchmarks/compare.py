@@ -446,6 +446,68 @@ def bench_overhead(torch, reps, n_steps, log):
     return dict(nl=t_nl, torch=t_pt)
 
 
+def bench_latency(X, torch, jc, reps, n_calls, log):
+    """Seconds per call of predict_proba on ONE sample (the 784-256-128-10 network), the
+    latency a service answering single requests sees."""
+    rows = [X[i:i + 1] for i in range(n_calls)]
+    net = nl.Network.mlp(SIZES, seed=0)
+    calls = {"nl": lambda: [net.predict_proba(r) for r in rows]}
+    if torch is not None:
+        torch.manual_seed(0)
+        model = torch_model(torch).eval()
+        trows = [torch.from_numpy(r) for r in rows]
+
+        def torch_calls():
+            with torch.inference_mode():
+                for r in trows:
+                    torch.softmax(model(r), dim=1)
+        calls["torch"] = torch_calls
+    if jc is not None:
+        proba, jrows = jc.predictor(), [jc.jax.device_put(r) for r in rows]
+        calls["jax"] = lambda: [proba(r).block_until_ready() for r in jrows]
+    for run in calls.values():
+        run()                                              # warm-up (and JAX's compilation)
+    times = {k: [] for k in calls}
+    for _ in range(reps):
+        for k, run in calls.items():
+            settle()
+            t = time.perf_counter()
+            run()
+            times[k].append((time.perf_counter() - t) / n_calls)
+    log("  latency (batch 1): " + "  ".join(f"{k} {statistics.median(v) * 1e6:.1f} µs" for k, v in times.items()))
+    return {k: times.get(k, []) for k in ("nl", "torch", "jax")}
+
+
+def bench_blas(torch, bs, log):
+    """NumPy's and PyTorch's float32 GEMM rates (GFLOP/s) on one training step's shapes at
+    batch ``bs``: where torch's BLAS multiplies faster, that, not neuronlab, sets the limit."""
+    if torch is None:
+        return None
+    rng = np.random.default_rng(1)
+    flops = t_np = t_pt = 0.0
+    for kind, m, k, n in step_gemms(bs):
+        A, B = rng.standard_normal((m, k), dtype=np.float32), rng.standard_normal((k, n), dtype=np.float32)
+        At, Bt, C = torch.from_numpy(A), torch.from_numpy(B), np.empty((m, n), np.float32)
+        reps = max(3, int(2e8 / (2 * m * k * n)))
+        t_np += _best(lambda: np.matmul(A, B, out=C), reps)
+        settle()
+        t_pt += _best(lambda: torch.mm(At, Bt), reps)
+        flops += 2.0 * m * k * n
+    rates = dict(numpy=flops / t_np / 1e9, torch=flops / t_pt / 1e9)
+    log(f"  GEMM rates at batch {bs}: NumPy {rates['numpy']:.0f} GFLOP/s, torch {rates['torch']:.0f} GFLOP/s")
+    return rates
+
+
+def _best(call, reps, repeats=5):
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for _ in range(reps):
+            call()
+        best = min(best, (time.perf_counter() - t) / reps)
+    return best
+
+
 def peak_rss_mib():
     """Peak resident memory of this process in MiB: VmHWM (the high-water mark of this
     process image, reset by exec) where /proc has it, else getrusage's ru_maxrss (which on
@@ -563,7 +625,7 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=None, help="repetitions (default 5; 2 with --quick)")
     ap.add_argument("--n", type=int, default=None, help="samples (default 60000; 4096 with --quick)")
     ap.add_argument("--no-sklearn", action="store_true", help="skip scikit-learn")
-    ap.add_argument("--sections", default="epoch,inference,overhead,memory")
+    ap.add_argument("--sections", default="epoch,inference,blas,overhead,memory")
     ap.add_argument("--coretype", default=None, help="OPENBLAS_CORETYPE for this run ('native' = unset)")
     ap.add_argument("--memory-child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--bs", type=int, default=128, help=argparse.SUPPRESS)
@@ -625,6 +687,28 @@ def main(argv=None):
                 "|---|---|---|---|---|---|---|",
                 f"| {rate(inf['nl'])} | {rate(inf['torch'])} | {rate(inf['jax'])} | {rate(inf['sk'])} | "
                 + " | ".join(ratio_cell(inf["nl"], inf[k]) for k in ("torch", "jax", "sk")) + " |", ""]
+
+    if "inference" in sections:
+        lat = bench_latency(X, torch, jc, reps, 200 if quick else 2000, log)
+        us = lambda xs: fmt(xs, scale=1e6, digits=1) if xs else "–"       # noqa: E731
+        out += ["## Latency: predict_proba on one sample", "",
+                "| neuronlab µs | PyTorch µs | JAX µs | torch ÷ neuronlab (target ≥ 3) | JAX ÷ neuronlab |",
+                "|---|---|---|---|---|",
+                f"| {us(lat['nl'])} | {us(lat['torch'])} | {us(lat['jax'])} | "
+                f"{ratio_cell(lat['torch'], lat['nl'])} | {ratio_cell(lat['jax'], lat['nl'])} |", ""]
+
+    if "blas" in sections:
+        out += ["## The BLAS: float32 GEMM rates on one training step's shapes", ""]
+        for bs in batch_sizes:
+            rates = bench_blas(torch, bs, log)
+            if rates is None:
+                out.append("- torch missing: no comparison")
+                break
+            verdict = ("NumPy's BLAS is slower than torch's here: that sets the limit this machine allows"
+                       if rates["numpy"] < 0.95 * rates["torch"] else "NumPy's BLAS is as fast as torch's here, or faster")
+            out.append(f"- batch {bs}: NumPy {rates['numpy']:.0f} GFLOP/s, torch {rates['torch']:.0f} GFLOP/s "
+                       f"({rates['numpy'] / rates['torch']:.2f}×): {verdict}")
+        out.append("")
 
     if "overhead" in sections:
         ov = bench_overhead(torch, reps, 300 if quick else 3000, log)
