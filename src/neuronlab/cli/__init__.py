@@ -21,7 +21,7 @@ from .. import losses as _losses
 from .. import optimizers as _optimizers
 from .._util.text import one_line
 from ..errors import MissingExtraError, NeuronLabError, UsageError
-from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _err, _finite_float, _float_list, _fraction,
+from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _Formatter, _err, _finite_float, _float_list, _fraction,
                      _int, _int_list, _nonneg_int, _positive_float, _positive_int, suggest)
 from .compute import _GATES, DEFAULT_NEURON_LR, cmd_activations, cmd_neuron, cmd_perceptron
 from .interop import add_interop_commands
@@ -66,11 +66,6 @@ class _Parser(argparse.ArgumentParser):
 _INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 _QUOTED = re.compile(r"'([^']*)'")
 _NUMBER = re.compile(r"^-\d|^-\.\d")
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=30, width=100)
 
 
 def _examples(*lines: str) -> str:

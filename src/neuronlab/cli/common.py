@@ -28,6 +28,13 @@ DEFAULT_MODEL = os.path.join(DEFAULT_DIR, "model.nlz")
 PLOT_KINDS = ("curves", "regions", "neurons", "histograms", "diagram")
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Every command's help: the description and examples as written, options in two columns."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30, width=100)
+
+
 def _int_list(text: str) -> list[int]:
     t = text.strip().lower()
     if t in ("", "none", "0", "-"):

@@ -11,20 +11,16 @@ from .._util.extras import require
 from .._util.files import atomic_write
 from ..errors import UsageError
 from ..network import Network
-from .common import _out, reading
+from .common import _Formatter, _out, reading
 from .model import _load_model, _save_model
 
 __all__ = ["add_interop_commands", "cmd_export", "cmd_import", "torch_snippet"]
 
 
-def _formatter(prog: str) -> argparse.HelpFormatter:
-    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=30, width=100)
-
-
 def add_interop_commands(sub: Any) -> None:
     """Add ``export`` and ``import`` to the ``neuronlab`` command line's subparsers."""
     p = sub.add_parser(
-        "export", help="write a model as an ONNX file or PyTorch weights", formatter_class=_formatter,
+        "export", help="write a model as an ONNX file or PyTorch weights", formatter_class=_Formatter,
         description="Write a model file as a standard ONNX graph (onnxruntime runs it) or as a PyTorch\n"
                     "state dict (load it with torch.load(path, weights_only=True): no pickled code). For\n"
                     "PyTorch, the lines that rebuild the nn.Sequential and load the weights are printed.",
@@ -35,7 +31,7 @@ def add_interop_commands(sub: Any) -> None:
     p.add_argument("--out", required=True, metavar="FILE", help="where to write it")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser(
-        "import", help="read an ONNX file into a neuronlab model file", formatter_class=_formatter,
+        "import", help="read an ONNX file into a neuronlab model file", formatter_class=_Formatter,
         description="Read an ONNX file (MatMul/Gemm + Add + activation chains) and write it as a\n"
                     "neuronlab model file, which every other command reads.",
         epilog="examples:\n  neuronlab import model.onnx --out model.nlz\n"

@@ -13,7 +13,7 @@ from ..errors import HyperparameterError
 from ..sweep import sweep
 from ..sweep.grid import _canon_hidden, hidden_text
 from ..sweep.results import _check_plot_path
-from .common import _finite_float, _int, _number, reading
+from .common import _Formatter, _finite_float, _int, _number, reading
 
 
 def _arg_names(text: str) -> list[str]:
@@ -102,7 +102,7 @@ def add_sweep_command(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``sweep`` command to the ``neuronlab`` command line's subparsers."""
     p = subparsers.add_parser(
         "sweep", help="compare activations and architectures over seeds, on all cores or a Dask cluster",
-        formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=30, width=100),
+        formatter_class=_Formatter,
         description=_DESCRIPTION,
         epilog="examples:\n"
                "  neuronlab sweep --data spirals --activation relu,tanh,sigmoid,gelu --hidden 16,32x32 \\\n"

@@ -125,26 +125,9 @@ def _read(leaves: list[Any], nn: Any, dtype: Any) -> _Reader:
 
 
 def read_torch(module: Any, n_inputs: int | None = None) -> Imported:
-    """The layers, loss and metadata of a PyTorch model (see :func:`neuronlab.interop.from_torch`).
-
-    Parameters
-    ----------
-    module : torch.nn.Sequential (or one torch.nn.Linear)
-        ``Linear`` layers, each followed by at most one activation (ReLU, LeakyReLU, ELU, SELU,
-        GELU both forms, Sigmoid, Tanh, Softplus, SiLU, Mish, Softsign, Hardsigmoid, Hardtanh,
-        Softmax), with ``Dropout``, ``Flatten(start_dim=1)`` and ``Identity`` in between and
-        ``LogSoftmax`` at the end (read as a softmax output: ``predict_proba`` is the
-        exponential of the model's output; ``metadata["log_probabilities"]`` says so).
-        Nested ``nn.Sequential`` are read in order.
-    n_inputs : int, optional
-        The number of input features, checked against the first ``Linear``.
-
-    Returns
-    -------
-    Imported
-        The weights in float64 for a double model, else float32; the loss None (it follows
-        the output activation) unless the module came from :func:`to_torch`.
-    """
+    """The layers, loss and metadata of a PyTorch model, which :func:`neuronlab.interop.from_torch`
+    documents: the weights in float64 for a double model, else float32; the loss None (it
+    follows the output activation) unless the module came from :func:`to_torch`."""
     torch = _torch()
     nn = torch.nn
     if not isinstance(module, nn.Module):

@@ -56,21 +56,10 @@ def _metadata(mlp: Any, task: str) -> dict[str, Any]:
 
 
 def read_sklearn(mlp: Any) -> Imported:
-    """The layers, loss and metadata of a fitted scikit-learn MLP (see :func:`neuronlab.interop.from_sklearn`).
-
-    Parameters
-    ----------
-    mlp : sklearn.neural_network.MLPClassifier or MLPRegressor
-        Fitted.  Its hidden activation (identity, logistic, tanh, relu), output activation
-        (softmax, logistic, identity) and loss (log-loss, squared error) are carried over.
-
-    Returns
-    -------
-    Imported
-        The weights as they are (float64 unless the MLP was fitted on float32 data), the
-        loss, and ``task``, ``classes`` (classifiers) and ``feature_names`` (when fitted on
-        a DataFrame) for ``net.metadata``.
-    """
+    """The layers, loss and metadata of a fitted scikit-learn MLP, which
+    :func:`neuronlab.interop.from_sklearn` documents: the weights as they are (float64 unless
+    the MLP was fitted on float32 data), the loss, and ``task``, ``classes`` (classifiers) and
+    ``feature_names`` (when fitted on a DataFrame) for ``net.metadata``."""
     task = _check_mlp(mlp)
     hidden = _activation(HIDDEN, mlp.activation, "hidden")
     output = _activation(OUTPUT, mlp.out_activation_, "output")
