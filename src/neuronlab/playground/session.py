@@ -28,7 +28,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import activations as _activations
 from .. import datasets as _datasets
+from .. import optimizers as _optimizers
 from .._util.text import one_line
 from ..callbacks import NeuronMonitor
 from ..errors import DivergenceError, HyperparameterError, IndexRangeError, NeuronLabError
@@ -174,6 +176,7 @@ class Session:
         msg["session"] = self.id
         msg["playing"] = self.playing
         msg["upload"] = None if self.upload is None else self.upload.name
+        msg["options"] = _options()
         self._grid = grid_inputs(self.pd.data.n_features, msg["map"]["extent"], self.view["map_x"], self.view["map_y"])
         self._drawn = _points(self.pd)[0]
         self.publish(msg)
@@ -339,6 +342,13 @@ class Session:
 
     def snippet(self) -> str:
         return _config.snippet(self.cfg, self.epoch, None if self.upload is None else self.upload.name)
+
+
+def _options() -> dict[str, Any]:
+    """The choices the page offers: every registered activation and optimizer, the built-in data."""
+    return {"activations": _activations.names(), "optimizers": _optimizers.names(),
+            "generated": _datasets.generated_names(), "real": _datasets.real_names(),
+            "limits": dict(_config.LIMITS)}
 
 
 def _finite_or_none(v: Any) -> float | None:
