@@ -85,7 +85,7 @@ def _check_args(data: Any, net: Any, port: Any, host: Any) -> None:
 
 def _server(app: Any, host: str, port: int | None) -> Any:
     uvicorn = require("uvicorn", "playground", "the playground")
-    config = uvicorn.Config(app, host=host, port=port or 0, log_level="warning", ws="websockets",
+    config = uvicorn.Config(app, host=host, port=port or 0, log_level="warning", ws="auto",
                             lifespan="off", timeout_graceful_shutdown=2)
     return uvicorn.Server(config)
 

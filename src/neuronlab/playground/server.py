@@ -221,8 +221,8 @@ class _Handlers:
             if size is not None and size.isdigit() and int(size) > MAX_UPLOAD + 65536:
                 raise DataError(f"the file is larger than {MAX_UPLOAD // 2**20} MB, the most the playground "
                                 "takes; upload a sample of its rows")
-            form = await request.form(max_files=1, max_fields=4, max_part_size=MAX_UPLOAD)
-            data = await _read_upload(form)
+            async with request.form(max_files=1, max_fields=4, max_part_size=MAX_UPLOAD) as form:
+                data = await _read_upload(form)       # the form's files are closed on the way out
         except NeuronLabError as err:
             return responses.JSONResponse({"error": one_line(err)}, status_code=400)
         except Exception as err:               # python-multipart's own refusals (too large, malformed)

@@ -53,9 +53,9 @@ function onFrame(buffer) {
   state.frame = f;
   const h = f.header;
   $("epoch").textContent = String(h.epoch);
-  $("train-loss").textContent = h.train_loss === null ? "" : String(h.train_loss);
-  $("test-loss").textContent = h.test_loss === null ? "" : String(h.test_loss);
-  $("test-metric").textContent = h.test_metric === null ? "" : String(h.test_metric);
+  $("train-loss").textContent = shown(h.train_loss);
+  $("test-loss").textContent = shown(h.test_loss);
+  $("test-metric").textContent = shown(h.test_metric);
   const last = state.losses[state.losses.length - 1];
   if (!last || last[0] !== h.epoch) state.losses.push([h.epoch, h.train_loss, h.test_loss]);
   else state.losses[state.losses.length - 1] = [h.epoch, h.train_loss, h.test_loss];
@@ -68,6 +68,9 @@ function onFrame(buffer) {
   const list = $("warnings");
   list.replaceChildren(...h.warnings.map((w) => { const li = document.createElement("li"); li.textContent = w; return li; }));
 }
+
+// a plain number, to four significant digits
+function shown(v) { return v === null || v === undefined ? "" : String(Number(v.toPrecision(4))); }
 
 function onMessage(event) {
   if (event.data instanceof ArrayBuffer) { onFrame(event.data); return; }
