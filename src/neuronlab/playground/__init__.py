@@ -16,14 +16,15 @@ import socket
 import threading
 import time
 import webbrowser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._util.extras import require
-from ..datasets import Dataset
-from ..errors import ArgumentTypeError, HyperparameterError
-from ..network import Network
 from .._util.validate import check_int
-from .server import build_app
+from ..errors import ArgumentTypeError, HyperparameterError
+
+if TYPE_CHECKING:
+    from ..datasets import Dataset
+    from ..network import Network
 
 __all__ = ["Playground", "playground", "serve", "build_app"]
 
@@ -72,7 +73,15 @@ def _url(host: str, port: int, token: str) -> str:
     return f"http://{shown}:{port}/?token={token}"
 
 
+def build_app(**kwargs: Any) -> Any:
+    """The Starlette application, before a server runs it; see :func:`neuronlab.playground.server.build_app`."""
+    from .server import build_app as build    # the server's modules load when a playground starts
+    return build(**kwargs)
+
+
 def _check_args(data: Any, net: Any, port: Any, host: Any) -> None:
+    from ..datasets import Dataset
+    from ..network import Network
     if data is not None and not isinstance(data, (str, Dataset)):
         raise ArgumentTypeError(f"data must be a built-in name or a nl.datasets.Dataset, got {type(data).__name__}")
     if net is not None and not isinstance(net, Network):

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 import traceback
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import numpy as np
 
@@ -280,7 +280,7 @@ class Session:
         if not 0 <= layer < len(layers) or not isinstance(layers[layer], Dense):
             dense = [i for i, l in enumerate(layers) if isinstance(l, Dense)]
             raise IndexRangeError(f"layer {layer} is not a Dense layer of this network; its Dense layers are {dense}")
-        d = layers[layer]
+        d = cast(Dense, layers[layer])
         if not 0 <= source < d.n_in or not 0 <= neuron < d.n_out:
             raise IndexRangeError(f"layer {layer} has weights from inputs 0..{d.n_in - 1} to neurons "
                                   f"0..{d.n_out - 1}, got {source} → {neuron}")
@@ -316,7 +316,7 @@ class Session:
 
     def _frame_header(self, net: Network, pd: _config.PlaygroundData) -> dict[str, Any]:
         test_loss = test_metric = None
-        if pd.X_test is not None:
+        if pd.X_test is not None and pd.y_test is not None:
             scores = net.evaluate(pd.X_test, pd.y_test)
             test_loss, test_metric = _finite_or_none(scores["loss"]), _finite_or_none(scores[net.metric_name])
         train_loss = self.train_loss
