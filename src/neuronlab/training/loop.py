@@ -299,7 +299,8 @@ class _Batches:
         self.network, self.X, self.y, self.sw, self.n = network, X, y, sw, n
         self.stepper, self.l1, self.l2 = stepper, l1, l2
         #: the callbacks with an ``on_batch_end`` of their own (the others cost the steps nothing)
-        self.callbacks = [cb for cb in callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
+        self.callbacks = [cb for cb in callbacks
+                          if getattr(cb.on_batch_end, "__func__", None) is not Callback.on_batch_end]
         self.batch_size = bs = min(batch_size, n)
         self.full = network.workspace(bs, True)
         self.last = network.workspace(n % bs, True) if n % bs else self.full
