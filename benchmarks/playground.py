@@ -2,7 +2,7 @@
 """How fast the playground trains: epochs per second between frames, and overall, against
 headless ``fit`` of the same data, network and settings.
 
-    python benchmarks/playground.py            # three configurations, 3 repetitions each
+    python benchmarks/playground.py            # three configurations, 5 repetitions each
     python benchmarks/playground.py --quick    # seconds
 
 The playground trains with the library's ``fit`` and a callback that, after each epoch, takes
@@ -20,12 +20,13 @@ import time
 from neuronlab.playground import config as pconfig
 from neuronlab.playground.session import Session
 
+#: (name, settings, epochs of one full run: about two seconds each on a 2-core machine)
 CONFIGS = [
-    ("spirals, 2-8-8-3 tanh, batch 16", {"data": "spirals", "samples": 600}),
+    ("spirals, 2-8-8-3 tanh, batch 16", {"data": "spirals", "samples": 600}, 800),
     ("spirals 4,000, 2-32-32-3 relu, batch 32",
-     {"data": "spirals", "samples": 4000, "hidden": [32, 32], "activations": ["relu", "relu"], "batch_size": 32}),
+     {"data": "spirals", "samples": 4000, "hidden": [32, 32], "activations": ["relu", "relu"], "batch_size": 32}, 120),
     ("digits, 64-32-10 relu, batch 32",
-     {"data": "digits", "hidden": [32], "activations": ["relu"], "batch_size": 32, "learning_rate": 0.003}),
+     {"data": "digits", "hidden": [32], "activations": ["relu"], "batch_size": 32, "learning_rate": 0.003}, 400),
 ]
 
 
@@ -70,12 +71,12 @@ def played(cfg: dict, epochs: int) -> dict:
 
 def main() -> None:
     quick = "--quick" in sys.argv
-    epochs, reps = (30, 1) if quick else (300, 3)
+    reps = 1 if quick else 5
     print("| configuration | headless epochs/s | playground between frames | ratio | overall | ratio "
           "| frames/s | ms a frame | KiB a frame |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for name, cfg in CONFIGS:
-        n = max(10, epochs // 10) if "4,000" in name or "digits" in name else epochs
+    for name, cfg, epochs in CONFIGS:
+        n = max(5, epochs // 20) if quick else epochs
         headless(cfg, 2)                                  # warm up: imports, data, workspaces
         h, p = [], []
         for _ in range(reps):                             # interleaved, so a busy moment hits both

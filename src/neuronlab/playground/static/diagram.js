@@ -79,7 +79,11 @@ export class Diagram {
           label.className = "out-label";
           div.appendChild(label);
         }
-        div.addEventListener("click", () => this.onNeuron(layer.index, j));
+        div.addEventListener("click", () => {
+          for (const other of this.neurons.values()) other.classList.remove("selected");
+          div.classList.add("selected");
+          this.onNeuron(layer.index, j);
+        });
         this.neurons.set(`${layer.index}-${j}`, div);
       });
     });
