@@ -5,11 +5,6 @@ from __future__ import annotations
 import json
 import warnings
 
-import pytest
-
-pytest.importorskip("starlette", reason="the playground needs the 'playground' extra (starlette)")
-pytest.importorskip("httpx", reason="the playground's server tests need httpx (the 'test' extra)")
-
 with warnings.catch_warnings():       # newer Starlette prefers httpx2 in its test client; httpx works
     warnings.filterwarnings("ignore", message=".*httpx2.*")
     from starlette.testclient import TestClient

@@ -11,6 +11,8 @@ import pytest
 
 import neuronlab as nl
 
+pytest.importorskip("starlette", reason="the playground needs the 'playground' extra (starlette, uvicorn)")
+pytest.importorskip("uvicorn", reason="the playground needs the 'playground' extra (starlette, uvicorn)")
 sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (the 'test' extra)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:

@@ -3,17 +3,20 @@ session per websocket trained by the library's fit, uploads parsed as the comman
 parses files, downloads that load with nl.load and predict like the server's network."""
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
 import pytest
-from starlette.websockets import WebSocketDisconnect
 
-import neuronlab as nl
-from neuronlab import datasets
+pytest.importorskip("starlette", reason="the playground needs the 'playground' extra (starlette)")
+pytest.importorskip("httpx", reason="the playground's server tests need httpx (the 'test' extra)")
 
-from playground_tabs import HOST, TOKEN, Tab, make_client, open_tab
+from starlette.websockets import WebSocketDisconnect  # noqa: E402
+
+import neuronlab as nl  # noqa: E402
+from neuronlab import datasets  # noqa: E402
+
+from playground_tabs import HOST, TOKEN, Tab, make_client, open_tab  # noqa: E402
 
 
 def test_a_request_without_the_token_is_refused(served):

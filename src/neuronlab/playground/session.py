@@ -198,6 +198,11 @@ class Session:
         except NeuronLabError as err:
             self.playing, self.steps = False, 0
             self._error(err)
+        except Exception as err:             # a bug: say so; the session waits for the next command
+            traceback.print_exc(file=sys.stderr)
+            self.playing, self.steps = False, 0
+            self.offset = self.epoch
+            self.publish({"type": "error", "message": f"internal error: {one_line(err, with_type=True)}"})
 
     def _handle(self, kind: str, p: dict[str, Any]) -> None:
         """One command from the page; bad input is answered with its message, and the
@@ -379,6 +384,18 @@ def _int(p: dict[str, Any], key: str) -> int:
     return value
 
 
+#: the epochs of history a run keeps (it may run for hours): the newest, once it holds twice as many
+HISTORY_KEPT = 10_000
+
+
+def _trim(history: Any) -> None:
+    if history is None or len(history.epochs) <= 2 * HISTORY_KEPT:
+        return
+    del history.epochs[:-HISTORY_KEPT]
+    for values in history.history.values():
+        del values[:-HISTORY_KEPT]
+
+
 class _FrameHook(Callback):
     """The callback the playground trains with: after each epoch, the page's commands, a
     frame when one is due, and the wait while paused."""
@@ -396,6 +413,7 @@ class _FrameHook(Callback):
         s.timing["epochs"] += 1
         s.epoch = s.offset + epoch
         s.train_loss = _finite_or_none(logs["loss"])
+        _trim(s.net.history if s.net is not None else None)
         stepped = False
         if s.steps:
             s.steps -= 1
