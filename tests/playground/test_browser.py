@@ -214,3 +214,19 @@ def test_a_request_without_the_token_is_refused(page, app):
     expect(page.locator("body")).to_contain_text("needs its token")
     response = page.goto(f"http://127.0.0.1:{app.port}/static/app.js")
     assert response.status == 403
+
+
+def test_dead_neurons_are_marked_as_they_happen_with_the_warning_text(browser):
+    net = nl.Network.mlp([2, 4, 3], hidden="relu", seed=0)
+    net.layers[0].b[...] = -100.0
+    pg = nl.playground(net=net, open_browser=False)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(LONG)
+        page.goto(pg.url)
+        expect(page.get_by_test_id("neuron-0-3")).to_have_class(re.compile(r"\bdead\b"))
+        expect(page.get_by_test_id("warnings")).to_contain_text("layer 0: 100% of relu neurons dead since epoch 1")
+    finally:
+        context.close()
+        pg.stop()

@@ -77,3 +77,17 @@ def test_closing_a_playing_session_ends_its_thread():
     inbox.until("frame", lambda f: f["epoch"] >= 3)
     s.close()
     assert not s.thread.is_alive()
+
+
+def test_dead_neurons_are_marked_with_the_library_warning_text():
+    net = nl.Network.mlp([2, 4, 3], hidden="relu", seed=0)
+    net.layers[0].b[...] = -100.0                          # no input gets a weighted sum past 0
+    inbox = Inbox()
+    s = Session(inbox, {"data": "spirals"}, net=net).start()
+    try:
+        f = inbox.until("frame")
+        assert f["dead"] == [[0, 0], [0, 1], [0, 2], [0, 3]]
+        assert f["warnings"] == [s.monitor.warned[(0, "dead")]]
+        assert f["warnings"][0].startswith("layer 0: 100% of relu neurons dead since epoch 1 — ")
+    finally:
+        s.close()
