@@ -1,9 +1,8 @@
-"""The playground: watch a real network learn in the browser, on your own data.
+"""The playground: watch a real network learn in the browser, on your own data::
 
->>> app = nl.playground(data="spirals")        # doctest: +SKIP
->>> app.url                                    # doctest: +SKIP
-'http://127.0.0.1:52817/?token=…'
->>> app.stop()                                 # doctest: +SKIP
+    app = nl.playground(data="spirals")     # opens the page in the browser
+    app.url                                  # 'http://127.0.0.1:52817/?token=…'
+    app.stop()
 
 A web server (Starlette and uvicorn, the ``playground`` extra) serves a page of plain
 JavaScript modules shipped in the package; each browser tab gets its own session, trained
