@@ -124,6 +124,109 @@ def sk_epoch(X, y, bs, opt):
     return time.perf_counter() - t
 
 
+class JaxContender:
+    """JAX with optax, on the same workload: a jitted train step called once per batch
+    (``step``), and the whole epoch as one jitted ``lax.scan`` over the batches (``scan``).
+    Compilation happens before the clock starts (ahead of time, for the exact shapes), so
+    the times are of running compiled code only, as a user's second epoch would be."""
+
+    def __init__(self, jax, optax, X, y):
+        self.jax, self.optax, self.jnp = jax, optax, jax.numpy
+        self.X, self.y = jax.device_put(X), jax.device_put(y.astype(np.int32))
+        self.compiled = {}
+
+    def params(self, seed):
+        key, out = self.jax.random.PRNGKey(seed), []
+        for i in range(len(SIZES) - 1):
+            key, sub = self.jax.random.split(key)
+            bound = 1.0 / np.sqrt(SIZES[i])
+            out.append((self.jax.random.uniform(sub, (SIZES[i], SIZES[i + 1]), minval=-bound, maxval=bound),
+                        self.jnp.zeros(SIZES[i + 1])))
+        return out
+
+    def optimizer(self, opt):
+        return self.optax.sgd(LR[opt]) if opt == "sgd" else self.optax.adam(LR[opt])
+
+    def _step_fn(self, opt):
+        jax, jnp, optax, tx = self.jax, self.jnp, self.optax, self.optimizer(opt)
+
+        def loss(params, xb, yb):
+            a = xb
+            for i, (w, b) in enumerate(params):
+                a = a @ w + b
+                if i < len(params) - 1:
+                    a = jax.nn.relu(a)
+            return optax.softmax_cross_entropy_with_integer_labels(a, yb).mean()
+
+        def step(params, state, X, y, idx):          # the data are arguments, never baked-in constants
+            value, grads = jax.value_and_grad(loss)(params, X[idx], y[idx])
+            updates, state = tx.update(grads, state, params)
+            return optax.apply_updates(params, updates), state, value
+        return step
+
+    def _compile(self, kind, opt, bs, n_batches, params, state):
+        key = (kind, opt, bs, n_batches)
+        if key not in self.compiled:
+            step = self._step_fn(opt)
+            if kind == "step":
+                fn = self.jax.jit(step)
+                args = (params, state, self.X, self.y, self.jnp.zeros(bs, self.jnp.int32))
+            else:
+                def epoch(params, state, X, y, rows):
+                    def body(carry, idx):
+                        p, s, v = step(carry[0], carry[1], X, y, idx)
+                        return (p, s), v
+                    (params, state), values = self.jax.lax.scan(body, (params, state), rows)
+                    return params, state, values.mean()
+                fn = self.jax.jit(epoch)
+                args = (params, state, self.X, self.y, self.jnp.zeros((n_batches, bs), self.jnp.int32))
+            self.compiled[key] = fn.lower(*args).compile()
+        return self.compiled[key]
+
+    def epoch(self, kind, bs, opt, seed=0):
+        """One epoch's seconds: ``kind`` is ``step`` or ``scan``; a partial last batch is one
+        more jitted step in both."""
+        jnp, n = self.jnp, self.X.shape[0]
+        params = self.params(seed)
+        state = self.optimizer(opt).init(params)
+        full, rest = divmod(n, bs)
+        step_fn = self._compile("step", opt, bs, 1, params, state)
+        rest_fn = self._compile("step", opt, rest, 1, params, state) if rest else None
+        scan_fn = self._compile("scan", opt, bs, full, params, state) if kind == "scan" else None
+        t = time.perf_counter()
+        perm = jnp.asarray(np.random.default_rng(seed).permutation(n).astype(np.int32))
+        if kind == "scan":
+            params, state, value = scan_fn(params, state, self.X, self.y, perm[:full * bs].reshape(full, bs))
+        else:
+            for lo in range(0, full * bs, bs):
+                params, state, value = step_fn(params, state, self.X, self.y, perm[lo:lo + bs])
+        if rest_fn is not None:
+            params, state, value = rest_fn(params, state, self.X, self.y, perm[full * bs:])
+        value.block_until_ready()
+        return time.perf_counter() - t
+
+    def predictor(self):
+        """A jitted forward pass + softmax with fixed weights, and its warm-up."""
+        params = self.params(0)
+
+        def proba(xb):
+            a = xb
+            for i, (w, b) in enumerate(params):
+                a = a @ w + b
+                if i < len(params) - 1:
+                    a = self.jax.nn.relu(a)
+            return self.jax.nn.softmax(a, axis=1)
+        return self.jax.jit(proba)
+
+
+def jax_contender(X, y):
+    """The JAX contender, or None (with the reason) when JAX or optax is not installed."""
+    jax, optax = try_import("jax"), try_import("optax")
+    if jax is None or optax is None:
+        return None, "JAX and/or optax not installed (pip install -e '.[bench]'): their columns are skipped"
+    return JaxContender(jax, optax, X, y), f"jax {jax.__version__}, optax {optax.__version__}"
+
+
 # ---------------------------------------------------------------------------------------
 # the GEMM limit
 # ---------------------------------------------------------------------------------------
@@ -204,7 +307,17 @@ def ratio_med(a, b):
     return statistics.median([x / y for x, y in zip(a, b)])
 
 
-def bench_epochs(X, y, torch, sklearn, batch_sizes, opts, reps, with_sklearn, log):
+def cell(xs):
+    """A table cell: median [min–max] seconds, or a dash for a contender that did not run."""
+    return fmt(xs) if xs else "–"
+
+
+def ratio_cell(a, b):
+    """The median of the per-repetition ratios a/b, or a dash."""
+    return f"{ratio_med(a, b):.2f}" if a and b else "–"
+
+
+def bench_epochs(X, y, torch, jc, batch_sizes, opts, reps, with_sklearn, log):
     rows = []
     Xt = yt = None
     if torch is not None:
@@ -216,7 +329,7 @@ def bench_epochs(X, y, torch, sklearn, batch_sizes, opts, reps, with_sklearn, lo
             nl_epoch(X[:2048], y[:2048], bs, opt)
             if torch is not None:
                 torch_epoch(torch, Xt[:2048], yt[:2048], bs, opt)
-            t_nl, t_pt, t_sk, t_gemm = [], [], [], []
+            t_nl, t_pt, t_sk, t_gemm, t_js, t_jl = [], [], [], [], [], []
             for r in range(reps):
                 gc.collect()
                 settle()
@@ -227,17 +340,23 @@ def bench_epochs(X, y, torch, sklearn, batch_sizes, opts, reps, with_sklearn, lo
                 if with_sklearn:
                     settle()
                     t_sk.append(sk_epoch(X, y, bs, opt))
+                if jc is not None:
+                    settle()
+                    t_js.append(jc.epoch("step", bs, opt, seed=r))
+                    settle()
+                    t_jl.append(jc.epoch("scan", bs, opt, seed=r))
                 settle()
                 t_gemm.append(gemm_epoch_time(n, bs, repeats=2))
-            row = dict(opt=opt, bs=bs, nl=t_nl, torch=t_pt, sk=t_sk, gemm=t_gemm)
+            row = dict(opt=opt, bs=bs, nl=t_nl, torch=t_pt, sk=t_sk, gemm=t_gemm, jax_step=t_js, jax_scan=t_jl)
             rows.append(row)
             log(f"  epoch {opt:4s} bs={bs:3d}: neuronlab {fmt(t_nl)}"
                 + (f"  torch {fmt(t_pt)}" if t_pt else "") + (f"  sklearn {fmt(t_sk)}" if t_sk else "")
+                + (f"  jax step {fmt(t_js)}  jax scan {fmt(t_jl)}" if t_js else "")
                 + f"  gemm-limit {min(t_gemm):.3f}")
     return rows
 
 
-def bench_inference(X, torch, sklearn, reps, n_batches, log):
+def bench_inference(X, torch, sklearn, jc, reps, n_batches, log):
     bs = 1024
     batches = [X[i * bs:(i + 1) * bs] for i in range(n_batches)]
     total = bs * n_batches
@@ -259,7 +378,12 @@ def bench_inference(X, torch, sklearn, reps, n_batches, log):
             warnings.simplefilter("ignore", ConvergenceWarning)
             skm.fit(X[:4096], y[:4096])
         skm.predict_proba(batches[0])
-    r_nl, r_pt, r_sk = [], [], []
+    proba = None
+    if jc is not None:
+        proba = jc.predictor()
+        jb = [jc.jax.device_put(b) for b in batches]
+        proba(jb[0]).block_until_ready()
+    r_nl, r_pt, r_sk, r_jx = [], [], [], []
     for _ in range(reps):
         settle()
         t = time.perf_counter()
@@ -279,11 +403,17 @@ def bench_inference(X, torch, sklearn, reps, n_batches, log):
             for b in batches:
                 skm.predict_proba(b)
             r_sk.append(total / (time.perf_counter() - t))
+        if proba is not None:
+            settle()
+            t = time.perf_counter()
+            for b in jb:
+                proba(b).block_until_ready()          # one batch at a time, as the others
+            r_jx.append(total / (time.perf_counter() - t))
     log(f"  inference: neuronlab {statistics.median(r_nl):,.0f}/s"
         + (f"  torch {statistics.median(r_pt):,.0f}/s" if r_pt else "")
-        + (f"  sklearn {statistics.median(r_sk):,.0f}/s" if r_sk else ""))
-    # forward GEMM limit at batch 1024
-    return dict(nl=r_nl, torch=r_pt, sk=r_sk)
+        + (f"  sklearn {statistics.median(r_sk):,.0f}/s" if r_sk else "")
+        + (f"  jax {statistics.median(r_jx):,.0f}/s" if r_jx else ""))
+    return dict(nl=r_nl, torch=r_pt, sk=r_sk, jax=r_jx)
 
 
 def bench_overhead(torch, reps, n_steps, log):
@@ -314,6 +444,68 @@ def bench_overhead(torch, reps, n_steps, log):
     log(f"  overhead (8-8-8, batch 1): neuronlab {statistics.median(t_nl) * 1e6:.1f} µs/step"
         + (f"  torch {statistics.median(t_pt) * 1e6:.1f} µs/step" if t_pt else ""))
     return dict(nl=t_nl, torch=t_pt)
+
+
+def bench_latency(X, torch, jc, reps, n_calls, log):
+    """Seconds per call of predict_proba on ONE sample (the 784-256-128-10 network), the
+    latency a service answering single requests sees."""
+    rows = [X[i:i + 1] for i in range(n_calls)]
+    net = nl.Network.mlp(SIZES, seed=0)
+    calls = {"nl": lambda: [net.predict_proba(r) for r in rows]}
+    if torch is not None:
+        torch.manual_seed(0)
+        model = torch_model(torch).eval()
+        trows = [torch.from_numpy(r) for r in rows]
+
+        def torch_calls():
+            with torch.inference_mode():
+                for r in trows:
+                    torch.softmax(model(r), dim=1)
+        calls["torch"] = torch_calls
+    if jc is not None:
+        proba, jrows = jc.predictor(), [jc.jax.device_put(r) for r in rows]
+        calls["jax"] = lambda: [proba(r).block_until_ready() for r in jrows]
+    for run in calls.values():
+        run()                                              # warm-up (and JAX's compilation)
+    times = {k: [] for k in calls}
+    for _ in range(reps):
+        for k, run in calls.items():
+            settle()
+            t = time.perf_counter()
+            run()
+            times[k].append((time.perf_counter() - t) / n_calls)
+    log("  latency (batch 1): " + "  ".join(f"{k} {statistics.median(v) * 1e6:.1f} µs" for k, v in times.items()))
+    return {k: times.get(k, []) for k in ("nl", "torch", "jax")}
+
+
+def bench_blas(torch, bs, log):
+    """NumPy's and PyTorch's float32 GEMM rates (GFLOP/s) on one training step's shapes at
+    batch ``bs``: where torch's BLAS multiplies faster, that, not neuronlab, sets the limit."""
+    if torch is None:
+        return None
+    rng = np.random.default_rng(1)
+    flops = t_np = t_pt = 0.0
+    for kind, m, k, n in step_gemms(bs):
+        A, B = rng.standard_normal((m, k), dtype=np.float32), rng.standard_normal((k, n), dtype=np.float32)
+        At, Bt, C = torch.from_numpy(A), torch.from_numpy(B), np.empty((m, n), np.float32)
+        reps = max(3, int(2e8 / (2 * m * k * n)))
+        t_np += _best(lambda: np.matmul(A, B, out=C), reps)
+        settle()
+        t_pt += _best(lambda: torch.mm(At, Bt), reps)
+        flops += 2.0 * m * k * n
+    rates = dict(numpy=flops / t_np / 1e9, torch=flops / t_pt / 1e9)
+    log(f"  GEMM rates at batch {bs}: NumPy {rates['numpy']:.0f} GFLOP/s, torch {rates['torch']:.0f} GFLOP/s")
+    return rates
+
+
+def _best(call, reps, repeats=5):
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for _ in range(reps):
+            call()
+        best = min(best, (time.perf_counter() - t) / reps)
+    return best
 
 
 def peak_rss_mib():
@@ -433,7 +625,7 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=None, help="repetitions (default 5; 2 with --quick)")
     ap.add_argument("--n", type=int, default=None, help="samples (default 60000; 4096 with --quick)")
     ap.add_argument("--no-sklearn", action="store_true", help="skip scikit-learn")
-    ap.add_argument("--sections", default="epoch,inference,overhead,memory")
+    ap.add_argument("--sections", default="epoch,inference,blas,overhead,memory")
     ap.add_argument("--coretype", default=None, help="OPENBLAS_CORETYPE for this run ('native' = unset)")
     ap.add_argument("--memory-child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--bs", type=int, default=128, help=argparse.SUPPRESS)
@@ -464,37 +656,58 @@ def main(argv=None):
     out += [f"- workload: MLP {'-'.join(map(str, SIZES))}, ReLU, softmax + cross-entropy, {n:,} float32 samples, "
             f"one epoch; {reps} interleaved repetitions; times are median [min–max]", ""]
     X, y = make_data(n)
+    jc, jax_note = jax_contender(X, y)
+    out.insert(len(out) - 2, f"- JAX: {jax_note}")
+    if jc is None:
+        print(f"note: {jax_note}", file=sys.stderr)
     t0 = time.perf_counter()
 
     if "epoch" in sections:
-        rows = bench_epochs(X, y, torch, sklearn, batch_sizes, opts, reps, with_sklearn, log)
+        rows = bench_epochs(X, y, torch, jc, batch_sizes, opts, reps, with_sklearn, log)
         flops = epoch_flops(n)
         out += ["## Training: one epoch", "",
-                "| optimizer | batch | neuronlab s | PyTorch s | scikit-learn s | ÷ PyTorch (target ≤ 0.6) "
-                "| ÷ sklearn (≤ 0.5) | GEMM limit s | fraction of GEMM limit | GEMM GFLOP/s |",
-                "|---|---|---|---|---|---|---|---|---|---|"]
+                "| optimizer | batch | neuronlab s | PyTorch s | scikit-learn s | JAX step s | JAX scan s "
+                "| ÷ PyTorch (target ≤ 0.5) | ÷ JAX scan (target ≤ 1) | ÷ JAX step | ÷ sklearn "
+                "| GEMM limit s | fraction of GEMM limit | GEMM GFLOP/s |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             g = min(r["gemm"])
-            out.append(
-                f"| {r['opt']} | {r['bs']} | {fmt(r['nl'])} | {fmt(r['torch']) if r['torch'] else '–'} | "
-                f"{fmt(r['sk']) if r['sk'] else '–'} | "
-                f"{ratio_med(r['nl'], r['torch']):.2f} | " if r['torch'] else
-                f"| {r['opt']} | {r['bs']} | {fmt(r['nl'])} | – | {fmt(r['sk']) if r['sk'] else '–'} | – | ")
-            out[-1] += (f"{ratio_med(r['nl'], r['sk']):.2f} | " if r["sk"] else "– | ")
-            out[-1] += f"{g:.3f} | {g / statistics.median(r['nl']):.0%} | {flops / g / 1e9:.0f} |"
+            times = " | ".join(cell(r[k]) for k in ("nl", "torch", "sk", "jax_step", "jax_scan"))
+            ratios = " | ".join(ratio_cell(r["nl"], r[k]) for k in ("torch", "jax_scan", "jax_step", "sk"))
+            out.append(f"| {r['opt']} | {r['bs']} | {times} | {ratios} | {g:.3f} | "
+                       f"{g / statistics.median(r['nl']):.0%} | {flops / g / 1e9:.0f} |")
         out.append("")
 
     if "inference" in sections:
-        inf = bench_inference(X, torch, sklearn if with_sklearn else None, reps, max(1, min(40, n // 1024)), log)
-        med = statistics.median
+        inf = bench_inference(X, torch, sklearn if with_sklearn else None, jc, reps, max(1, min(40, n // 1024)), log)
+        rate = lambda xs: f"{statistics.median(xs):,.0f}" if xs else "–"       # noqa: E731
         out += ["## Inference: predict_proba, batch 1024", "",
-                "| neuronlab samples/s | PyTorch (inference_mode) | scikit-learn | ÷ PyTorch (target ≥ 2) | ÷ sklearn |",
+                "| neuronlab samples/s | PyTorch (inference_mode) | JAX (jitted) | scikit-learn "
+                "| ÷ PyTorch (target ≥ 2) | ÷ JAX (target ≥ 1) | ÷ sklearn |",
+                "|---|---|---|---|---|---|---|",
+                f"| {rate(inf['nl'])} | {rate(inf['torch'])} | {rate(inf['jax'])} | {rate(inf['sk'])} | "
+                + " | ".join(ratio_cell(inf["nl"], inf[k]) for k in ("torch", "jax", "sk")) + " |", ""]
+
+    if "inference" in sections:
+        lat = bench_latency(X, torch, jc, reps, 200 if quick else 2000, log)
+        us = lambda xs: fmt(xs, scale=1e6, digits=1) if xs else "–"       # noqa: E731
+        out += ["## Latency: predict_proba on one sample", "",
+                "| neuronlab µs | PyTorch µs | JAX µs | torch ÷ neuronlab (target ≥ 3) | JAX ÷ neuronlab |",
                 "|---|---|---|---|---|",
-                f"| {med(inf['nl']):,.0f} | {med(inf['torch']):,.0f} | " if inf["torch"] else
-                f"| {med(inf['nl']):,.0f} | – | "]
-        out[-1] += (f"{med(inf['sk']):,.0f} | " if inf["sk"] else "– | ")
-        out[-1] += (f"{ratio_med(inf['nl'], inf['torch']):.2f} | " if inf["torch"] else "– | ")
-        out[-1] += (f"{ratio_med(inf['nl'], inf['sk']):.2f} |" if inf["sk"] else "– |")
+                f"| {us(lat['nl'])} | {us(lat['torch'])} | {us(lat['jax'])} | "
+                f"{ratio_cell(lat['torch'], lat['nl'])} | {ratio_cell(lat['jax'], lat['nl'])} |", ""]
+
+    if "blas" in sections:
+        out += ["## The BLAS: float32 GEMM rates on one training step's shapes", ""]
+        for bs in batch_sizes:
+            rates = bench_blas(torch, bs, log)
+            if rates is None:
+                out.append("- torch missing: no comparison")
+                break
+            verdict = ("NumPy's BLAS is slower than torch's here: that sets the limit this machine allows"
+                       if rates["numpy"] < 0.95 * rates["torch"] else "NumPy's BLAS is as fast as torch's here, or faster")
+            out.append(f"- batch {bs}: NumPy {rates['numpy']:.0f} GFLOP/s, torch {rates['torch']:.0f} GFLOP/s "
+                       f"({rates['numpy'] / rates['torch']:.2f}×): {verdict}")
         out.append("")
 
     if "overhead" in sections:

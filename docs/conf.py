@@ -32,10 +32,13 @@ suppress_warnings = ["myst.header"]
 
 
 def _copy_notebooks(app) -> None:
-    """The learning path's notebooks are the tutorials: copied in from ``examples/`` at each build."""
+    """The learning path's notebooks are the tutorials: copied in from ``examples/`` at each build
+    (copies of notebooks since renamed or removed go first, so that none is left outside the toctree)."""
     import shutil
     target = Path(app.srcdir) / "tutorials"
     target.mkdir(exist_ok=True)
+    for old in target.glob("*.ipynb"):
+        old.unlink()
     for nb in sorted((ROOT / "examples").glob("*.ipynb")):
         shutil.copyfile(nb, target / nb.name)
 

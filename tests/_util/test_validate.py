@@ -198,3 +198,9 @@ def test_a_classifier_needs_two_classes():
     check_classes(np.array([0, 1, 0]))
     with pytest.raises(nl.DataError, match=r"y holds a single class \(1 for all 3 samples\)"):
         check_classes(np.array([1, 1, 1]))
+
+
+def test_an_integer_past_the_range_of_a_float_is_refused_as_not_finite():
+    with pytest.raises(nl.HyperparameterError, match="learning_rate must be finite"):
+        check_number("learning_rate", 10 ** 400, positive=True)
+    assert check_number("epochs", 10 ** 300) == 1e300       # a large one that fits is kept

@@ -15,10 +15,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 
 
-def test_the_learning_path_has_its_seven_steps_in_order():
+def test_the_learning_path_has_its_eight_steps_in_order():
     names = [p.stem for p in NOTEBOOKS]
-    assert [n[:2] for n in names] == ["01", "02", "03", "04", "05", "06", "07"]
-    assert "backpropagation" in names[5] and "neuron" in names[0]
+    assert [n[:2] for n in names] == ["01", "02", "03", "04", "05", "06", "07", "08"]
+    assert "neuron" in names[0] and "texts" in names[1] and "backpropagation" in names[6]
 
 
 def test_the_notebooks_are_what_the_generator_writes():

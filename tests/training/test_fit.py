@@ -60,6 +60,21 @@ def test_callbacks_see_every_hook_in_order():
     assert calls == ["begin", "batch", "batch", "epoch", "batch", "batch", "epoch", "end"]
 
 
+def test_a_batch_hook_is_called_whether_a_subclass_or_the_object_defines_it():
+    calls = []
+
+    class Inherited(nl.callbacks.NeuronMonitor):          # a subclass of a subclass overriding the hook
+        def on_batch_end(self, batch, logs): calls.append(("inherited", batch))
+
+    on_instance = nl.Callback()
+    on_instance.on_batch_end = lambda batch, logs: calls.append(("instance", batch))   # set on the object
+    epochs_only = nl.callbacks.NeuronMonitor(XOR_X)
+    nl.Network.mlp([2, 3, 2], seed=0).fit(XOR_X, XOR_Y, epochs=1, batch_size=2,
+                                          callbacks=[Inherited(XOR_X), on_instance, epochs_only])
+    assert calls == [("inherited", 0), ("instance", 0), ("inherited", 1), ("instance", 1)]
+    assert len(epochs_only.stats) == 1                     # its epoch hook still ran
+
+
 def test_verbose_prints_one_line_per_epoch(capsys):
     nl.Network.mlp([2, 3, 2], seed=0).fit(XOR_X, XOR_Y, epochs=3, verbose=1)
     lines = capsys.readouterr().out.strip().splitlines()

@@ -298,9 +298,8 @@ class _Batches:
         n = len(X)
         self.network, self.X, self.y, self.sw, self.n = network, X, y, sw, n
         self.stepper, self.l1, self.l2 = stepper, l1, l2
-        #: the callbacks with an ``on_batch_end`` of their own (the others cost the steps nothing)
-        self.callbacks = [cb for cb in callbacks
-                          if getattr(cb.on_batch_end, "__func__", None) is not Callback.on_batch_end]
+        #: only the callbacks that watch batches are called after each one (the base hook does nothing)
+        self.callbacks = [cb for cb in callbacks if getattr(cb.on_batch_end, "__func__", None) is not Callback.on_batch_end]
         self.batch_size = bs = min(batch_size, n)
         self.full = network.workspace(bs, True)
         self.last = network.workspace(n % bs, True) if n % bs else self.full
@@ -408,7 +407,7 @@ class _Run:
             cb.on_train_begin({"epochs": self.epochs})
         if restored is not None:
             self._resume(restored)
-        self.last_good = network.parameters.copy()
+        np.copyto(self.last_good, network.parameters)
 
     def _resume(self, restored: dict[str, Any]) -> None:
         """Continue after the checkpoint's epoch; a run that had finished trains no further."""
