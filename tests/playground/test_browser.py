@@ -230,3 +230,20 @@ def test_dead_neurons_are_marked_as_they_happen_with_the_warning_text(browser):
     finally:
         context.close()
         pg.stop()
+
+
+def test_each_tab_has_its_own_session_freed_when_the_tab_closes(browser, app):
+    contexts = [browser.new_context() for _ in range(2)]
+    try:
+        sessions = []
+        for context in contexts:
+            page = context.new_page()
+            page.set_default_timeout(LONG)
+            sessions.append(open_page(page, app))
+        assert sessions[0] is not sessions[1] and sessions[0].net is not sessions[1].net
+    finally:
+        for context in contexts:
+            context.close()
+    for s in sessions:
+        s.thread.join(LONG / 1000)
+        assert not s.thread.is_alive() and s.id not in app.sessions

@@ -266,10 +266,10 @@ class _Handlers:
                 _command(session, text, outbox)
         except (websockets.WebSocketDisconnect, RuntimeError):
             pass
-        finally:
+        finally:                                 # also when the server stops: the task is cancelled
             sender.cancel()
             self.sessions.pop(session.id, None)
-            await asyncio.get_running_loop().run_in_executor(None, session.close)
+            session.close(wait=0)                # the worker ends after its current epoch
 
 
 def _command(session: Session, text: str, outbox: _Outbox) -> None:

@@ -117,10 +117,11 @@ class Session:
         return future
 
     def close(self, wait: float = 5.0) -> None:
-        """Stop training and end the worker thread (the tab closed)."""
+        """Stop training and end the worker thread (the tab closed), waiting up to ``wait``
+        seconds for it (0: not at all)."""
         self.closed = True
         self.commands.put(("close", {}))
-        if self.thread.is_alive() and threading.current_thread() is not self.thread:
+        if wait > 0 and self.thread.is_alive() and threading.current_thread() is not self.thread:
             self.thread.join(wait)
 
     # -- the worker thread ------------------------------------------------------------------
