@@ -91,18 +91,25 @@ def _check_args(data: Any, net: Any, port: Any, host: Any) -> None:
         raise HyperparameterError(f"host must be an address such as '127.0.0.1', got {host!r}")
 
 
-def _server(app: Any, host: str, port: int | None) -> Any:
+def _server(app: Any, host: str) -> Any:
     uvicorn = require("uvicorn", "playground", "the playground")
-    config = uvicorn.Config(app, host=host, port=port or 0, log_level="warning", ws="auto",
-                            lifespan="off", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(app, host=host, log_level="warning", ws="auto", lifespan="off",
+                            timeout_graceful_shutdown=2)
     return uvicorn.Server(config)
 
 
-def _bound_port(server: Any) -> int:
-    for s in server.servers:
-        for sock in s.sockets:
-            return int(sock.getsockname()[1])
-    raise OSError("the playground server did not start listening")  # pragma: no cover
+def _listen(host: str, port: int | None) -> socket.socket:
+    """A socket bound to ``host:port`` (a free port for None or 0), or OSError saying what to do."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port or 0))
+    except OSError as err:
+        sock.close()
+        raise OSError(f"the playground could not listen on {host}:{port or 'a free port'} ({err.strerror or err}); "
+                      "is the port in use? Pass another port, or none for a free one") from None
+    return sock
 
 
 def playground(data: str | Dataset | None = "spirals", net: Network | None = None, port: int | None = None,
@@ -131,18 +138,19 @@ def playground(data: str | Dataset | None = "spirals", net: Network | None = Non
         ``.url`` (with its token), ``.stop()``.
     """
     _check_args(data, net, port, host)
-    app = build_app(data=data, net=net, port=port, config=config, hosts={host, "127.0.0.1", "localhost", "::1"})
-    server = _server(app, host, port)
-    thread = threading.Thread(target=server.run, name="neuronlab-playground-server", daemon=True)
+    sock = _listen(host, port)
+    bound = int(sock.getsockname()[1])
+    app = build_app(data=data, net=net, port=bound, config=config, hosts={host, "127.0.0.1", "localhost", "::1"})
+    server = _server(app, host)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="neuronlab-playground-server",
+                              daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise OSError(f"the playground server could not listen on {host}:{port or 'a free port'}; "
-                          "is the port in use? Pass another port, or port=None")
+            sock.close()
+            raise OSError(f"the playground server on {host}:{bound} did not start; see the messages above")
         time.sleep(0.02)
-    bound = _bound_port(server)
-    app.state.guard.port = bound
     pg = Playground(app, server, thread, host, bound)
     if open_browser:
         webbrowser.open(pg.url)
@@ -154,12 +162,10 @@ def serve(data: str | Dataset | None = "spirals", port: int | None = None, open_
     """Run the playground in this thread until Ctrl-C (the command line's
     ``neuronlab playground``); ``announce`` is given the URL once the server listens."""
     _check_args(data, None, port, host)
-    if port is None or port == 0:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
-            s.bind((host, 0))
-            port = int(s.getsockname()[1])
+    sock = _listen(host, port)
+    port = int(sock.getsockname()[1])
     app = build_app(data=data, port=port, hosts={host, "127.0.0.1", "localhost", "::1"})
-    server = _server(app, host, port)
+    server = _server(app, host)
     url = _url(host, port, app.state.token)
 
     def on_start() -> None:
@@ -172,7 +178,7 @@ def serve(data: str | Dataset | None = "spirals", port: int | None = None, open_
 
     threading.Thread(target=on_start, daemon=True).start()
     try:
-        server.run()
+        server.run(sockets=[sock])
     finally:
         for session in list(app.state.sessions.values()):
             session.close()
