@@ -57,3 +57,13 @@ def test_bad_data_is_refused_before_the_server_starts(tmp_path):
     broken = tmp_path / "broken.csv"
     broken.write_text("a,b,y\n1,2,0\n3,x,1\n")
     bad(run("playground", "--data", str(broken), "--no-browser"), "broken.csv, line 3, column 'b'")
+
+
+def test_a_port_in_use_is_one_line_naming_the_fix():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        bad(run("playground", "--port", port, "--no-browser"), f"could not listen on 127.0.0.1:{port}",
+            "Pass another port")
+    bad(run("playground", "--port", "70000", "--no-browser"), "--port must be in 0..65535")
