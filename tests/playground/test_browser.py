@@ -247,3 +247,18 @@ def test_each_tab_has_its_own_session_freed_when_the_tab_closes(browser, app):
     for s in sessions:
         s.thread.join(LONG / 1000)
         assert not s.thread.is_alive() and s.id not in app.sessions
+
+
+def test_a_diverging_learning_rate_shows_the_message_and_the_page_goes_on(page, app):
+    open_page(page, app, "#data=diabetes&hidden=16&activations=relu&optimizer=sgd&learning_rate=1000000")
+    page.get_by_test_id("play").click()
+    error = page.get_by_test_id("error")
+    expect(error).to_contain_text("training diverged")
+    expect(error).to_contain_text("Try a lower learning rate")
+    expect(page.get_by_test_id("play")).to_have_text("play")
+    page.get_by_test_id("learning-rate").fill("0.01")
+    page.get_by_test_id("learning-rate").dispatch_event("change")
+    expect(error).to_be_hidden()
+    page.get_by_test_id("step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("1")
+    assert np.isfinite(number(page, "train-loss"))
