@@ -262,3 +262,21 @@ def test_a_diverging_learning_rate_shows_the_message_and_the_page_goes_on(page, 
     page.get_by_test_id("step").click()
     expect(page.get_by_test_id("epoch")).to_have_text("1")
     assert np.isfinite(number(page, "train-loss"))
+
+
+def test_a_click_on_a_training_point_picks_the_row_the_neuron_explains(page, app):
+    from neuronlab.playground.frames import model_message
+    session = open_page(page, app)
+    m = model_message(session.net, session.pd, session.cfg, session.view)
+    p, (x0, x1, y0, y1) = m["points"], m["map"]["extent"]
+    xy = np.array([p["x"], p["y"]]).T
+    train = [i for i in range(len(xy)) if not p["test"][i]]
+    gaps = [np.sort(np.hypot(*(xy - xy[i]).T))[1] for i in train]
+    i = train[int(np.argmax(gaps))]                        # the most isolated training point
+    canvas = page.get_by_test_id("output-map")
+    box = canvas.bounding_box()
+    canvas.click(position={"x": (xy[i, 0] - x0) / (x1 - x0) * box["width"],
+                           "y": (y1 - xy[i, 1]) / (y1 - y0) * box["height"]})
+    expect(page.get_by_test_id("sample")).to_have_value(str(p["row"][i]))
+    page.get_by_test_id("neuron-0-0").click()
+    expect(page.get_by_test_id("explanation")).to_contain_text(f"training row {p['row'][i]}")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .config import PlaygroundData
 
 __all__ = ["GRID", "POINTS", "encode_frame", "decode_frame", "model_message", "grid_inputs", "frame_arrays",
-           "explanation_message"]
+           "drawn_points", "explanation_message"]
 
 #: cells per side of the output map; the hidden neurons' maps take every other cell
 GRID = 40
@@ -86,24 +86,27 @@ def grid_inputs(n_features: int, extent: list[float], fx: int, fy: int, size: in
     return G
 
 
-def _points(pd: PlaygroundData, limit: int = POINTS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def drawn_points(pd: PlaygroundData, limit: int = POINTS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Up to ``limit`` inputs to draw (training rows first, then test rows, evenly sampled),
-    their targets (class index, or the first standardised value) and whether each is a test row."""
+    their targets (class index, or the first standardised value), whether each is a test row,
+    and each one's row (in the training rows, or in the test rows)."""
     X, y = pd.X_train, np.asarray(pd.y_train)
     test = np.zeros(len(X), bool)
+    rows = np.arange(len(X))
     if pd.X_test is not None and pd.y_test is not None:
         X, y = np.vstack([X, pd.X_test]), np.concatenate([y, np.asarray(pd.y_test)])
         test = np.concatenate([test, np.ones(len(pd.X_test), bool)])
+        rows = np.concatenate([rows, np.arange(len(pd.X_test))])
     keep = np.linspace(0, len(X) - 1, min(limit, len(X))).astype(int)
     target = y[keep] if y.ndim == 1 else y[keep, 0]
-    return X[keep], target.astype(np.float64), test[keep]
+    return X[keep], target.astype(np.float64), test[keep], rows[keep]
 
 
 def model_message(net: Network, pd: PlaygroundData, cfg: dict[str, Any], view: dict[str, int]) -> dict[str, Any]:
     """The network and the data as the page draws them (sent once per build, and when the
     map's features change)."""
     fx, fy = view["map_x"], view["map_y"]
-    X, target, test = _points(pd)
+    X, target, test, rows = drawn_points(pd)
     layers = [{"index": i, "kind": type(l).__name__, "n_in": l.n_in, "n_out": l.n_out,
                "activation": l.activation.name if isinstance(l, Dense) else None}
               for i, l in enumerate(net.layers)]
@@ -118,7 +121,7 @@ def model_message(net: Network, pd: PlaygroundData, cfg: dict[str, Any], view: d
         "loss": net.loss.name, "metric": net.metric_name, "output": net.output_activation.name,
         "map": {"x": fx, "y": fy, "extent": _extent(pd, fx, fy), "grid": GRID},
         "points": {"x": X[:, fx].tolist(), "y": X[:, fy].tolist(), "target": target.tolist(),
-                   "test": test.tolist()},
+                   "test": test.tolist(), "row": rows.tolist()},
     }
 
 

@@ -42,7 +42,7 @@ from ..network import Network
 from ..serialize import save
 from ..training.history import Callback
 from . import config as _config
-from .frames import encode_frame, explanation_message, frame_arrays, grid_inputs, model_message, _points
+from .frames import encode_frame, explanation_message, frame_arrays, grid_inputs, model_message, drawn_points
 
 __all__ = ["Session"]
 
@@ -181,7 +181,7 @@ class Session:
         msg["upload"] = None if self.upload is None else self.upload.name
         msg["options"] = _options()
         self._grid = grid_inputs(self.pd.data.n_features, msg["map"]["extent"], self.view["map_x"], self.view["map_y"])
-        self._drawn = _points(self.pd)[0]
+        self._drawn = drawn_points(self.pd)[0]
         self.publish(msg)
 
     def _train(self) -> None:

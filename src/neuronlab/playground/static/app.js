@@ -1,7 +1,7 @@
 // The page: the tab's websocket, the controls, and what each message from the server draws.
 import { readConfig, writeConfig } from "./url.js";
 import { Diagram } from "./diagram.js";
-import { drawOutputMap, drawLossChart } from "./maps.js";
+import { drawOutputMap, drawLossChart, pointAt } from "./maps.js";
 import { showExplanation } from "./explain.js";
 import { decodeFrame } from "./frame.js";
 
@@ -62,7 +62,7 @@ function onFrame(buffer) {
   if (h.epoch === 0) state.losses = [[0, h.train_loss, h.test_loss]];
   setPlaying(h.playing);
   if (!state.model) return;
-  drawOutputMap($("output-map"), state.model, f);
+  drawOutputMap($("output-map"), state.model, f, currentSample());
   drawLossChart($("loss-chart"), state.losses);
   diagram.update(f);
   const list = $("warnings");
@@ -210,8 +210,16 @@ function wire() {
   $("map-x").onchange = () => send({ type: "view", map_x: Number($("map-x").value) });
   $("map-y").onchange = () => send({ type: "view", map_y: Number($("map-y").value) });
   $("sample").onchange = () => {
+    redrawMap();
     if (state.lastExplain) explain(state.lastExplain.layer, state.lastExplain.neuron);
   };
+  $("output-map").addEventListener("click", (event) => {      // a click on a training point picks it
+    const c = $("output-map"), box = c.getBoundingClientRect();
+    const row = pointAt(c, state.model, (event.clientX - box.left) * c.width / box.width, (event.clientY - box.top) * c.height / box.height);
+    if (row === null) return;
+    $("sample").value = String(row);
+    $("sample").dispatchEvent(new Event("change"));
+  });
   $("weight-cancel").onclick = () => { $("weight-editor").hidden = true; };
   $("weight-apply").onclick = () => {
     const e = $("weight-editor").dataset;
@@ -222,11 +230,14 @@ function wire() {
   };
 }
 
+function currentSample() { return Math.max(0, Math.round(Number($("sample").value) || 0)); }
+
 function explain(layer, neuron) {
   state.lastExplain = { layer, neuron };
-  const sample = Math.max(0, Math.round(Number($("sample").value) || 0));
-  send({ type: "explain", layer, neuron, sample });
+  send({ type: "explain", layer, neuron, sample: currentSample() });
 }
+
+function redrawMap() { if (state.model && state.frame) drawOutputMap($("output-map"), state.model, state.frame, currentSample()); }
 
 function editWeight(layer, source, neuron, value, label) {
   const ed = $("weight-editor");

@@ -50,7 +50,31 @@ function point(ctx, x, y, fill, hollow) {
   ctx.stroke();
 }
 
-export function drawOutputMap(canvas, model, frame) {
+// the drawn training point nearest to a click on the map (within 8 pixels), or null
+export function pointAt(canvas, model, px, py) {
+  const p = model.points;
+  let best = null, bestD = 64;
+  const [cx, cy] = toCanvas(model, canvas);
+  const place = model.task === "classification" ? (i) => [cx(p.x[i]), cy(p.y[i])] : null;
+  if (!place) return null;
+  for (let i = 0; i < p.x.length; i++) {
+    if (p.test[i]) continue;
+    const [x, y] = place(i);
+    const d = (x - px) ** 2 + (y - py) ** 2;
+    if (d < bestD) { bestD = d; best = p.row[i]; }
+  }
+  return best;
+}
+
+function ring(ctx, x, y) {
+  ctx.beginPath();
+  ctx.arc(x, y, 7, 0, 2 * Math.PI);
+  ctx.strokeStyle = "#111";
+  ctx.lineWidth = 2;
+  ctx.stroke();
+}
+
+export function drawOutputMap(canvas, model, frame, sample) {
   const a = frame.arrays;
   const ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, canvas.width, canvas.height);
@@ -61,6 +85,7 @@ export function drawOutputMap(canvas, model, frame) {
     blit(canvas, model.map.grid, (i) => mix(classColour(cls[i]), Math.max(0, (conf[i] - 1 / k) / (1 - 1 / k)) * 0.6 + 0.08));
     const [cx, cy] = toCanvas(model, canvas);
     for (let i = 0; i < p.x.length; i++) point(ctx, cx(p.x[i]), cy(p.y[i]), classColour(p.target[i]), p.test[i]);
+    for (let i = 0; i < p.x.length; i++) if (!p.test[i] && p.row[i] === sample) ring(ctx, cx(p.x[i]), cy(p.y[i]));
     return;
   }
   // regression: predicted against true, on the drawn points
