@@ -287,3 +287,11 @@ def test_regression_data_sends_predictions_against_true_values(served):
         tab.send("view", map_x=2, map_y=8)
         m = tab.until("model")
         assert (m["map"]["x"], m["map"]["y"]) == (2, 8)
+
+
+def test_a_download_for_a_session_that_is_gone_is_not_found(served):
+    _, client = served
+    r = client.get("/download/model", params={"session": "gone", "token": TOKEN})
+    assert r.status_code == 404 and "reload the page" in r.text
+    r = client.get("/download/snippet", params={"session": "gone", "token": TOKEN})
+    assert r.status_code == 404

@@ -3,6 +3,7 @@ run's memory bounded, starts from a given network, and ends when the tab closes.
 import queue
 
 import numpy as np
+import pytest
 
 import neuronlab as nl
 from neuronlab.playground import session as session_module
@@ -91,3 +92,13 @@ def test_dead_neurons_are_marked_with_the_library_warning_text():
         assert f["warnings"][0].startswith("layer 0: 100% of relu neurons dead since epoch 1 — ")
     finally:
         s.close()
+
+
+def test_a_closed_session_answers_a_download_with_an_error():
+    inbox = Inbox()
+    s = Session(inbox, {}).start()
+    inbox.until("frame")
+    assert len(s.call(s.model_bytes).result(60)) > 100
+    s.close()
+    with pytest.raises(nl.DataError, match="this session has closed"):
+        s.call(s.model_bytes).result(60)

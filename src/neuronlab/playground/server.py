@@ -236,9 +236,9 @@ class _Handlers:
         responses = require("starlette.responses", "playground")
         try:
             session = self._session(request)
+            body = await asyncio.wrap_future(session.call(session.model_bytes))
         except NeuronLabError as err:
             return responses.PlainTextResponse(one_line(err) + "\n", status_code=404)
-        body = await asyncio.wrap_future(session.call(session.model_bytes))
         return responses.Response(body, media_type="application/octet-stream",
                                   headers={"Content-Disposition": 'attachment; filename="playground.nlz"'})
 
@@ -246,9 +246,9 @@ class _Handlers:
         responses = require("starlette.responses", "playground")
         try:
             session = self._session(request)
+            text = await asyncio.wrap_future(session.call(session.snippet))
         except NeuronLabError as err:
             return responses.PlainTextResponse(one_line(err) + "\n", status_code=404)
-        text = await asyncio.wrap_future(session.call(session.snippet))
         return responses.PlainTextResponse(text, headers={
             "Content-Disposition": 'attachment; filename="playground.py"'})
 

@@ -35,7 +35,7 @@ from .. import optimizers as _optimizers
 from .._util.extras import optional
 from .._util.text import one_line
 from ..callbacks import NeuronMonitor
-from ..errors import DivergenceError, HyperparameterError, IndexRangeError, NeuronLabError
+from ..errors import DataError, DivergenceError, HyperparameterError, IndexRangeError, NeuronLabError
 from ..inspect.health import neuron_stats
 from ..layers import Dense
 from ..network import Network
@@ -113,7 +113,10 @@ class Session:
     def call(self, fn: Callable[[], Any]) -> concurrent.futures.Future:
         """Run ``fn`` in the worker thread (between two epochs) and give its result."""
         future: concurrent.futures.Future = concurrent.futures.Future()
-        self.commands.put(("call", {"fn": fn, "future": future}))
+        if self.closed:
+            future.set_exception(DataError("this session has closed: reload the page"))
+        else:
+            self.commands.put(("call", {"fn": fn, "future": future}))
         return future
 
     def close(self, wait: float = 5.0) -> None:
@@ -137,6 +140,17 @@ class Session:
             if self.pending is not None and not self.closed:
                 cfg, self.pending = self.pending, None
                 self._build(cfg)
+        self._refuse_calls()
+
+    def _refuse_calls(self) -> None:
+        """The session has closed: what still waits in the queue for an answer gets an error."""
+        while True:
+            try:
+                kind, p = self.commands.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "call" and not p["future"].done():
+                p["future"].set_exception(DataError("this session has closed: reload the page"))
 
     def _build(self, config: dict[str, Any], net: Network | None = None) -> bool:
         """New data and network from ``config``; on bad settings, the message to the page and
