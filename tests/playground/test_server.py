@@ -295,3 +295,19 @@ def test_a_download_for_a_session_that_is_gone_is_not_found(served):
     assert r.status_code == 404 and "reload the page" in r.text
     r = client.get("/download/snippet", params={"session": "gone", "token": TOKEN})
     assert r.status_code == 404
+
+
+def test_an_upload_that_cannot_be_learnt_leaves_the_data_before_it(served):
+    _, client = served
+    good = "a,b,y\n" + "".join(f"{i % 7},{i % 5},{'p' if i % 2 else 'q'}\n" for i in range(40))
+    one_class = "a,b,y\n" + "".join(f"{i},{i},same\n" for i in range(10))
+    with open_tab(client) as ws:
+        tab = Tab(ws)
+        params = {"session": tab.session, "token": TOKEN}
+        assert client.post("/upload", params=params, files={"file": ("good.csv", good.encode())}).status_code == 200
+        tab.until("model", lambda m: m["dataset"] == "good.csv")
+        assert client.post("/upload", params=params, files={"file": ("one.csv", one_class.encode())}).status_code == 200
+        assert "only one class" in tab.until("error")["message"]
+        tab.send("config", config={"learning_rate": 0.01})          # rebuilds on the file that worked
+        m = tab.until("model", lambda m: m["config"]["learning_rate"] == 0.01)
+        assert m["dataset"] == "good.csv" and m["upload"] == "good.csv"

@@ -89,6 +89,7 @@ class Session:
         self.playing = False
         self.steps = 0
         self.pending: dict[str, Any] | None = None
+        self._pending_upload: _datasets.Dataset | None = None
         self.closed = False
         self.epoch = 0
         self.offset = 0                     # epochs of earlier runs of fit (after a divergence)
@@ -139,7 +140,8 @@ class Session:
                 self._handle(*self.commands.get())
             if self.pending is not None and not self.closed:
                 cfg, self.pending = self.pending, None
-                self._build(cfg)
+                upload, self._pending_upload = self._pending_upload, None
+                self._build(cfg, upload=upload)
         self._refuse_calls()
 
     def _refuse_calls(self) -> None:
@@ -152,14 +154,16 @@ class Session:
             if kind == "call" and not p["future"].done():
                 p["future"].set_exception(DataError("this session has closed: reload the page"))
 
-    def _build(self, config: dict[str, Any], net: Network | None = None) -> bool:
-        """New data and network from ``config``; on bad settings, the message to the page and
-        the session keeps what it had."""
+    def _build(self, config: dict[str, Any], net: Network | None = None,
+               upload: _datasets.Dataset | None = None) -> bool:
+        """New data and network from ``config`` (and a new ``upload``); on bad settings or data,
+        the message to the page, and the session keeps what it had."""
+        upload = upload if upload is not None else self.upload
         try:
-            cfg = _config.check_config(config, self.upload)
+            cfg = _config.check_config(config, upload)
             if net is not None:
-                cfg = _config.check_config(_config.config_of(net, cfg), self.upload)
-            pd = _config.build_data(cfg, _config.load_data(cfg, self.upload))
+                cfg = _config.check_config(_config.config_of(net, cfg), upload)
+            pd = _config.build_data(cfg, _config.load_data(cfg, upload))
             fresh = _config.build_network(cfg, pd)
             if net is not None:
                 if net.n_inputs != fresh.n_inputs or net.n_outputs != fresh.n_outputs:
@@ -171,7 +175,7 @@ class Session:
         except NeuronLabError as err:
             self._error(err)
             return False
-        self.cfg, self.pd, self.net = cfg, pd, fresh
+        self.cfg, self.pd, self.net, self.upload = cfg, pd, fresh, upload
         self.epoch = self.offset = 0
         self.train_loss = None
         self.monitor = NeuronMonitor(pd.X_train[:HEALTH_ROWS], warn=False)
@@ -249,9 +253,9 @@ class Session:
         elif kind == "config":
             cfg = _config.check_config({**self.cfg, **(p.get("config") or {})}, self.upload)
             self.pending = cfg
-        elif kind == "upload":
+        elif kind == "upload":                  # the session takes the file once it has built on it
             data = p["data"]
-            self.upload = data
+            self._pending_upload = data
             self.pending = {**self.cfg, "data": _config.UPLOAD, "target": data.target}
         elif kind == "view":
             self._set_view(p)
