@@ -135,3 +135,21 @@ def test_bad_settings_fail_before_training():
         net.fit(X, y, epochs=1, callbacks=[NeuronMonitor(X, saturation_fraction=2.0)])
     assert len(net.history or []) == 0 or net.history.epochs == []
     assert "NeuronMonitor(32 samples" in repr(NeuronMonitor(X))
+
+
+def test_neuron_monitor_check_returns_the_problems_present_and_warns_once():
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    net = nl.Network.mlp([2, 4, 2], hidden="relu", seed=0)
+    net.layers[0].b[...] = -100.0                       # every hidden relu neuron dead
+    monitor = nl.callbacks.NeuronMonitor(X)
+    monitor.set_network(net)
+    monitor.on_train_begin({})
+    stats = nl.inspect.neuron_stats(net, X)
+    with pytest.warns(nl.callbacks.NeuronWarning, match="layer 0: 100% of relu neurons dead since epoch 1"):
+        first = monitor.check(1, stats)
+    assert list(first) == [(0, "dead")] and first[(0, "dead")].startswith("layer 0: 100% of relu neurons dead")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                   # the same problem again: no second warning
+        assert monitor.check(2, stats) == first
+    net.layers[0].b[...] = 0.0
+    assert monitor.check(3, nl.inspect.neuron_stats(net, X)) == {}

@@ -20,6 +20,9 @@ from .perceptron import Perceptron
 # ``nl.sweep`` is the function; imported eagerly (the sweep package loads dask only when a sweep
 # asks for it) so that a later ``import neuronlab.sweep`` cannot rebind the name to the module
 from .sweep import sweep
+# ``nl.playground`` is the function, for the same reason; its package loads the web server only
+# when a playground starts
+from .playground import playground
 
 __version__ = "0.1.0"
 
@@ -43,7 +46,7 @@ def __getattr__(name: str):
 __all__ = [
     "activations", "initializers", "losses", "optimizers",
     "Neuron", "NeuronExplanation", "NeuronGradient", "Dense", "Dropout", "Layer", "Network", "History", "Callback",
-    "EarlyStopping", "gradcheck", "GradientCheck", "Perceptron", "sweep", "load", "from_sklearn", "from_torch",
+    "EarlyStopping", "gradcheck", "GradientCheck", "Perceptron", "sweep", "playground", "load", "from_sklearn", "from_torch",
     "from_onnx",
     "NeuronLabError", "ShapeError", "DataError", "UnknownNameError", "HyperparameterError",
     "ArgumentTypeError", "IndexRangeError", "DivergenceError", "NotFittedError", "ModelFileError",

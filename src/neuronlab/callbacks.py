@@ -179,7 +179,7 @@ class NeuronMonitor(Callback):
             if flow is not None:
                 h.setdefault("grad_relative", []).append([l.relative for l in flow.layers])
                 history.extra.setdefault("gradient_flow", []).append(flow)
-        self._check(epoch, stats, flow)
+        self.check(epoch, stats, flow)
         return None
 
     # -- warnings --------------------------------------------------------------------------
@@ -208,19 +208,30 @@ class NeuronMonitor(Callback):
                         "use a lower learning rate, an l2 penalty, or smaller initial weights")
         return found
 
-    def _check(self, epoch: int, stats: NeuronStats, flow: Any) -> None:
+    def check(self, epoch: int, stats: NeuronStats, flow: Any = None) -> dict[tuple[int, str], str]:
+        """Follow the problems in ``stats`` (and ``flow``), measured after ``epoch``: warn (with
+        ``warn``) the first time one has lasted ``patience`` epochs, and return the message of
+        every problem that has lasted that long now, ``(layer, problem) → message``.
+
+        :meth:`on_epoch_end` calls it; a live view (the playground) calls it on its own
+        measurements to show the warnings as they happen.
+        """
         found = self._problems(stats, flow)
         for key in list(self._since):
             if key not in found:
                 del self._since[key]      # the problem went away: a new streak starts later
+        current: dict[tuple[int, str], str] = {}
         for key, (what, advice) in found.items():
             since = self._since.setdefault(key, epoch)
-            if key in self.warned or epoch - since + 1 < self.patience:
+            if epoch - since + 1 < self.patience:
                 continue
-            message = f"layer {key[0]}: {what} since epoch {since} — {advice}"
+            current[key] = message = f"layer {key[0]}: {what} since epoch {since} — {advice}"
+            if key in self.warned:
+                continue
             self.warned[key] = message
             if self.warn:
                 warnings.warn(message, NeuronWarning, stacklevel=_outside_stacklevel())
+        return current
 
     def __repr__(self) -> str:
         n = np.shape(self.X)[0] if np.ndim(self.X) else 0

@@ -25,6 +25,7 @@ from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _Formatter, _err, _finite_
                      _int, _int_list, _nonneg_int, _positive_float, _positive_int, suggest)
 from .compute import _GATES, DEFAULT_NEURON_LR, cmd_activations, cmd_neuron, cmd_perceptron
 from .interop import add_interop_commands
+from .playground import add_playground_command
 from .model import cmd_evaluate, cmd_explain, cmd_inspect, cmd_plot, cmd_predict
 from .sweep import add_sweep_command
 from .train import (AUTO_MAX_EPOCHS, AUTO_MAX_VAL_SPLIT, AUTO_MIN_EPOCHS, AUTO_MIN_VAL_ROWS, AUTO_PATIENCE,
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
             "neuronlab train --data moons --hidden 16,16 --activation tanh",
             "neuronlab evaluate neuronlab-out/model.nlz --data digits",
             "neuronlab neuron --weights 0.1,0.2 --bias 0.3 --inputs 0.5,0.6 --activation relu",
+            "neuronlab playground                              # watch a network learn in the browser",
             "neuronlab <command> --help                        # options and examples of one command",
         ),
     )
@@ -108,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_perceptron(sub)
     add_sweep_command(sub)
     add_interop_commands(sub)
+    add_playground_command(sub)
     return parser
 
 

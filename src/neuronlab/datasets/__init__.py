@@ -27,12 +27,12 @@ from .._util.registry import unknown_name
 from .dataset import (Dataset, Standardizer, class_labels, decode_classes, decode_values, encode_targets,
                       model_metadata, prepare_features, train_test_split)
 from .builtin import _GENERATED, _SKLEARN, _set_key, blobs, circles, load_sklearn, moons, spirals, xor
-from .files import (_NPY_MAGIC, _ZIP_MAGIC, _check_file, _first_bytes, _is_idx, read_csv, read_idx,
+from .files import (_NPY_MAGIC, _ZIP_MAGIC, _check_file, _first_bytes, _is_idx, read_csv, read_csv_bytes, read_idx,
                     read_idx_pair, read_npz, write_csv, write_idx)
 
 __all__ = [
     "Dataset", "Standardizer", "MissingExtraError", "names", "generated_names", "real_names", "load",
-    "xor", "circles", "moons", "spirals", "blobs", "load_sklearn", "read_csv", "write_csv", "read_npz", "read_idx",
+    "xor", "circles", "moons", "spirals", "blobs", "load_sklearn", "read_csv", "read_csv_bytes", "write_csv", "read_npz", "read_idx",
     "write_idx", "read_idx_pair", "train_test_split", "model_metadata", "prepare_features",
     "encode_targets", "decode_classes", "decode_values", "class_labels",
 ]

@@ -41,15 +41,23 @@ def _read_text(path: str) -> str:
     """The whole file as text (UTF-8, an optional byte-order mark dropped)."""
     _check_file(path)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except UnicodeDecodeError as err:
-        raise DataError(f"{path} is not a UTF-8 text file ({err.reason} at byte {err.start}); "
-                        f"save it as UTF-8 CSV, or give a .npz or IDX file its own extension") from None
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as err:
         raise DataError(f"{path} could not be read ({err.strerror or err})") from None
+    return _decode_text(path, data)
+
+
+def _decode_text(name: str, data: bytes) -> str:
+    """``data`` as UTF-8 text (an optional byte-order mark dropped, line ends kept), refused
+    when it is not UTF-8 or holds nothing."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DataError(f"{name} is not a UTF-8 text file ({err.reason} at byte {err.start}); "
+                        f"save it as UTF-8 CSV, or give a .npz or IDX file its own extension") from None
     if not text.strip():
-        raise DataError(f"{path} is empty; a CSV file needs a header row and at least one data row")
+        raise DataError(f"{name} is empty; a CSV file needs a header row and at least one data row")
     return text
 
 
@@ -98,15 +106,17 @@ def _check_header(path: str, line: int, header: list[str]) -> None:
         seen.add(h)
 
 
-def _read_rows(path: str, delimiter: str | None,
-               header: bool | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _read_rows(path: str, delimiter: str | None, header: bool | None = None,
+               text: str | None = None) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Column names and (line number, fields) for every data row.
 
     ``header`` None: the first row is the header, and a first row that looks like data is
     refused; True: the first row is the header, whatever it holds; False: every row is data
-    and the columns are named ``x0, x1, …``.
+    and the columns are named ``x0, x1, …``.  ``text``: the file's text, already read
+    (``path`` then only names it in the messages).
     """
-    text = _read_text(path)
+    if text is None:
+        text = _read_text(path)
     rows = _split_rows(path, text, delimiter or _sniff_delimiter(path, text))
     if header is False:
         names = [f"x{i}" for i in range(len(rows[0][1]))]
@@ -219,12 +229,32 @@ def read_csv(path: str, target: str | None = None, task: str = "auto", *, delimi
         ``missing value``, a row of the wrong length, an unknown target column, a header
         with an empty or repeated name, a first row that looks like data.
     """
+    return _csv_dataset(os.fspath(path), None, target, task, delimiter, require_target, feature_names, header)
+
+
+def read_csv_bytes(data: bytes, name: str = "upload.csv", target: str | None = None, task: str = "auto", *,
+                   delimiter: str | None = None, header: bool | None = None) -> Dataset:
+    """Read CSV data held in memory (a file uploaded to the playground) exactly as
+    :func:`read_csv` reads a file: the same columns, labels and errors, each naming ``name``.
+
+    >>> d = read_csv_bytes(b"a,b,kind\\n1,2,cat\\n3,4,dog\\n", "pets.csv")
+    >>> d.X.tolist(), d.target_names, d.name
+    ([[1.0, 2.0], [3.0, 4.0]], ['cat', 'dog'], 'pets.csv')
+    """
+    if not isinstance(data, (bytes, bytearray)):
+        raise ArgumentTypeError(f"data must be the file's bytes, got {type(data).__name__}")
+    text = _decode_text(name, bytes(data))
+    return _csv_dataset(name, text, target, task, delimiter, True, None, header)
+
+
+def _csv_dataset(path: str, text: str | None, target: str | None, task: str, delimiter: str | None,
+                 require_target: bool, feature_names: Sequence[str] | None, header: bool | None) -> Dataset:
+    """The data set of a CSV file (its ``text`` when already read), as :func:`read_csv` describes."""
     if task not in ("auto", "classification", "regression"):
         raise HyperparameterError(f"task must be 'auto', 'classification' or 'regression', got {task!r}")
     if header is not None and not isinstance(header, bool):
         raise ArgumentTypeError(f"header must be True, False or None, got {header!r}")
-    path = os.fspath(path)
-    names, rows = _read_rows(path, delimiter, header)
+    names, rows = _read_rows(path, delimiter, header, text)
     target, features = _csv_columns(path, names, target, require_target, feature_names)
     col = {h: i for i, h in enumerate(names)}
     fidx = [col[f] for f in features]
