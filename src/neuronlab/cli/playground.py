@@ -8,19 +8,15 @@ from typing import Any
 from .. import datasets as _datasets
 from .._util.extras import require
 from ..errors import UsageError
-from .common import _out, reading
+from .common import _Formatter, _out, reading
 
 __all__ = ["add_playground_command", "cmd_playground"]
-
-
-def _formatter(prog: str) -> argparse.HelpFormatter:
-    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=30, width=100)
 
 
 def add_playground_command(sub: Any) -> None:
     """Add ``playground`` to the ``neuronlab`` command line's subparsers."""
     p = sub.add_parser(
-        "playground", help="watch a network learn in the browser, on your own data", formatter_class=_formatter,
+        "playground", help="watch a network learn in the browser, on your own data", formatter_class=_Formatter,
         description="Serve the playground page and open it in the browser: pick or upload data, build the network,\n"
                     "play, pause or step the training, click a neuron for its arithmetic, edit a weight, download\n"
                     "the model.  It listens on 127.0.0.1 only, and the printed address carries a random token\n"
