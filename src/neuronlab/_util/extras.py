@@ -2,7 +2,9 @@
 to install when they are missing."""
 from __future__ import annotations
 
+import contextlib
 from types import ModuleType
+from typing import Any
 
 from ..errors import MissingExtraError
 
@@ -70,3 +72,24 @@ def optional(module: str) -> ModuleType | None:
         return __import__(module, fromlist=["__name__"])
     except ImportError:
         return None
+
+
+_BLAS: list[Any] = []          # threadpoolctl's controller, made at the first limit (or None without it)
+
+
+def blas_threads(limit: int | None) -> contextlib.AbstractContextManager[Any]:
+    """A context in which BLAS runs on at most ``limit`` threads (None: as it is), through
+    threadpoolctl (the ``fast`` extra) when it is installed; without it, nothing changes.
+
+    >>> import numpy as np
+    >>> with blas_threads(1):
+    ...     float((np.ones((2, 2)) @ np.ones((2, 2)))[0, 0])
+    2.0
+    """
+    if limit is None:
+        return contextlib.nullcontext()
+    if not _BLAS:
+        threadpoolctl = optional("threadpoolctl")
+        _BLAS.append(None if threadpoolctl is None else threadpoolctl.ThreadpoolController())
+    controller = _BLAS[0]
+    return contextlib.nullcontext() if controller is None else controller.limit(limits=limit, user_api="blas")

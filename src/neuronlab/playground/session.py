@@ -15,7 +15,6 @@ Frames cost time the training does not get: a frame is sent at most every
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import math
 import os
 import queue
@@ -32,7 +31,7 @@ import numpy as np
 from .. import activations as _activations
 from .. import datasets as _datasets
 from .. import optimizers as _optimizers
-from .._util.extras import optional
+from .._util.extras import blas_threads
 from .._util.text import one_line
 from ..callbacks import NeuronMonitor
 from ..errors import DataError, DivergenceError, HyperparameterError, IndexRangeError, NeuronLabError
@@ -330,7 +329,7 @@ class Session:
         assert self.net is not None and self.pd is not None
         start = time.perf_counter()
         net, pd = self.net, self.pd
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _one_blas_thread():
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), blas_threads(1):
             header = self._frame_header(net, pd)
             arrays = frame_arrays(net, pd, self._grid, self._drawn)
         self.publish(encode_frame(header, arrays))
@@ -368,20 +367,6 @@ class Session:
 
     def snippet(self) -> str:
         return _config.snippet(self.cfg, self.epoch, None if self.upload is None else self.upload.name)
-
-
-_CONTROLLER: list[Any] = []
-
-
-def _one_blas_thread() -> Any:
-    """A context in which BLAS runs on one thread (with threadpoolctl, the ``fast`` extra):
-    the frame's few larger products then cost a third of the time on a busy two-core machine,
-    where a second BLAS thread waits for a core; without threadpoolctl, nothing changes."""
-    if not _CONTROLLER:
-        threadpoolctl = optional("threadpoolctl")
-        _CONTROLLER.append(None if threadpoolctl is None else threadpoolctl.ThreadpoolController())
-    controller = _CONTROLLER[0]
-    return contextlib.nullcontext() if controller is None else controller.limit(limits=1, user_api="blas")
 
 
 def _options() -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .._util.extras import optional
+from .._util.extras import blas_threads
 from .._util.text import one_line
 from ..errors import SweepError
 from .grid import COLUMNS
@@ -38,19 +38,6 @@ def _worker_data(spec: dict[str, Any]) -> tuple:
     return prepared
 
 
-class _one_blas_thread:
-    """BLAS on one thread for the duration of a run (threadpoolctl, when installed)."""
-
-    def __enter__(self):
-        threadpoolctl = optional("threadpoolctl")
-        self.ctl = None if threadpoolctl is None else threadpoolctl.threadpool_limits(limits=1, user_api="blas")
-        return self
-
-    def __exit__(self, *exc):
-        if self.ctl is not None:
-            self.ctl.restore_original_limits()
-
-
 def _worker_label() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -73,7 +60,7 @@ def _run_task(task: dict[str, Any], data: tuple | None = None) -> dict[str, Any]
     start = time.perf_counter()
     try:
         prepared = data if data is not None else _worker_data(task["data"])
-        with _one_blas_thread(), np.errstate(all="ignore"):
+        with blas_threads(1), np.errstate(all="ignore"):
             _train(task, prepared, rec)
     except Exception as err:  # the run failed: record why, the sweep goes on
         rec["status"] = "failed"

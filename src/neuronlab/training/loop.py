@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import optimizers as _optimizers
 from ..errors import ArgumentTypeError, DivergenceError, HyperparameterError
-from .._util.extras import optional
+from .._util.extras import blas_threads
 from .._util.progress import Progress
 from .._util.validate import check_classes, check_flag, check_fraction, check_int, check_nonnegative, check_positive, check_positive_int
 from .checkpoint import _check_resumable, _restore, load_checkpoint, save_checkpoint
@@ -143,7 +143,7 @@ def fit(network: Any, X: Any, y: Any, *, epochs: int = 10, batch_size: int = 32,
     # Ctrl-C ends the epoch after the current batch; overflow in a diverging run is reported
     # as one DivergenceError rather than as floating-point warnings
     # (the progress bar is closed on the way out, an error included)
-    with _blas_threads(network, batches.batch_size), _StopOnInterrupt(network) as interrupt, \
+    with blas_threads(1 if batches.batch_size <= ONE_THREAD_MAX_BATCH else None), _StopOnInterrupt(network) as interrupt, \
             run.progress, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(run.first_epoch, epochs + 1):
             start = time.perf_counter()
@@ -485,37 +485,12 @@ def _mean(values: np.ndarray, weights: np.ndarray | None) -> float:
     return float(np.dot(w, values.astype(np.float64)) / w.sum())
 
 
-#: Batch size at or below which training runs BLAS on one thread (see _blas_threads).
+#: Batch size at or below which training runs BLAS on one thread (thread hand-off can cost
+#: more than it saves on tiny products).
 #: 0 = never: on the reference machine (2 cores, OpenBLAS) two threads won at every batch
 #: size of the 784-256-128-10 benchmark (one epoch, SGD: 0.52 vs 0.76 s at batch 32,
 #: 0.34 vs 0.60 s at batch 512).  Raise it where one thread measures faster.
 ONE_THREAD_MAX_BATCH = 0
-
-
-class _blas_threads:
-    """Context manager: run the epoch's matrix products on one BLAS thread when the batch
-    size is at most :data:`ONE_THREAD_MAX_BATCH` (thread hand-off can cost more than it
-    saves on tiny products).
-
-    Uses ``threadpoolctl`` (the ``fast`` extra), imported only when a limit applies;
-    without it the thread count is left alone.
-    """
-
-    def __init__(self, network: Any, batch_size: int) -> None:
-        self.limit = 1 if batch_size <= ONE_THREAD_MAX_BATCH else None
-        self.ctl = None
-
-    def __enter__(self) -> "_blas_threads":
-        if self.limit is not None:
-            threadpoolctl = optional("threadpoolctl")
-            if threadpoolctl is not None:
-                self.ctl = threadpoolctl.threadpool_limits(limits=self.limit, user_api="blas")
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.ctl is not None:
-            self.ctl.restore_original_limits()
-            self.ctl = None
 
 
 def _epoch_line(epoch: int, epochs: int, logs: dict[str, Any]) -> str:
