@@ -59,7 +59,8 @@ def decode_frame(message: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]
     return header, arrays
 
 
-def _finite(v: Any) -> float | None:
+def finite_or_none(v: Any) -> float | None:
+    """``v`` as a float, or None (JSON's null) when it is NaN or infinite."""
     v = float(v)
     return v if math.isfinite(v) else None
 
@@ -180,5 +181,5 @@ def _plain(v: Any) -> Any:
     if isinstance(v, (int, np.integer)):
         return int(v)
     if isinstance(v, (float, np.floating)):
-        return _finite(v)
+        return finite_or_none(v)
     return v

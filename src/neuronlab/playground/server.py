@@ -233,24 +233,21 @@ class _Handlers:
                                        "features": list(data.feature_names), "target": data.target})
 
     async def download_model(self, request: Any) -> Any:
-        responses = require("starlette.responses", "playground")
-        try:
-            session = self._session(request)
-            body = await asyncio.wrap_future(session.call(session.model_bytes))
-        except NeuronLabError as err:
-            return responses.PlainTextResponse(one_line(err) + "\n", status_code=404)
-        return responses.Response(body, media_type="application/octet-stream",
-                                  headers={"Content-Disposition": 'attachment; filename="playground.nlz"'})
+        return await self._download(request, "model_bytes", "playground.nlz", "application/octet-stream")
 
     async def download_snippet(self, request: Any) -> Any:
+        return await self._download(request, "snippet", "playground.py", "text/plain; charset=utf-8")
+
+    async def _download(self, request: Any, what: str, filename: str, media_type: str) -> Any:
+        """The session's ``what`` (computed in its worker thread) as a file to save."""
         responses = require("starlette.responses", "playground")
         try:
             session = self._session(request)
-            text = await asyncio.wrap_future(session.call(session.snippet))
+            body = await asyncio.wrap_future(session.call(getattr(session, what)))
         except NeuronLabError as err:
             return responses.PlainTextResponse(one_line(err) + "\n", status_code=404)
-        return responses.PlainTextResponse(text, headers={
-            "Content-Disposition": 'attachment; filename="playground.py"'})
+        return responses.Response(body, media_type=media_type,
+                                  headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
     async def websocket(self, ws: Any) -> None:
         websockets = require("starlette.websockets", "playground")

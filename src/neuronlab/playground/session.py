@@ -41,7 +41,8 @@ from ..network import Network
 from ..serialize import save
 from ..training.history import Callback
 from . import config as _config
-from .frames import encode_frame, explanation_message, frame_arrays, grid_inputs, model_message, drawn_points
+from .frames import (drawn_points, encode_frame, explanation_message, finite_or_none, frame_arrays, grid_inputs,
+                     model_message)
 
 __all__ = ["Session"]
 
@@ -343,10 +344,10 @@ class Session:
         test_loss = test_metric = None
         if pd.X_test is not None and pd.y_test is not None:
             scores = net.evaluate(pd.X_test, pd.y_test)
-            test_loss, test_metric = _finite_or_none(scores["loss"]), _finite_or_none(scores[net.metric_name])
+            test_loss, test_metric = finite_or_none(scores["loss"]), finite_or_none(scores[net.metric_name])
         train_loss = self.train_loss
         if train_loss is None:                # before the first epoch: the loss of the first weights
-            train_loss = _finite_or_none(net.evaluate(pd.X_train, pd.y_train)["loss"])
+            train_loss = finite_or_none(net.evaluate(pd.X_train, pd.y_train)["loss"])
         stats = neuron_stats(net, pd.X_train[:HEALTH_ROWS])
         messages = self.monitor.check(max(self.epoch, 1), stats)
         dead = [[l.index, j] for l in stats.layers if not l.is_output for j in l.dead_neurons]
@@ -374,11 +375,6 @@ def _options() -> dict[str, Any]:
     return {"activations": _activations.names(), "optimizers": _optimizers.names(),
             "generated": _datasets.generated_names(), "real": _datasets.real_names(),
             "limits": dict(_config.LIMITS)}
-
-
-def _finite_or_none(v: Any) -> float | None:
-    v = float(v)
-    return v if math.isfinite(v) else None
 
 
 def _int(p: dict[str, Any], key: str) -> int:
@@ -416,7 +412,7 @@ class _FrameHook(Callback):
         s.timing["train"] += now - self.mark
         s.timing["epochs"] += 1
         s.epoch = s.offset + epoch
-        s.train_loss = _finite_or_none(logs["loss"])
+        s.train_loss = finite_or_none(logs["loss"])
         _trim(s.net.history if s.net is not None else None)
         stepped = False
         if s.steps:
