@@ -21,7 +21,7 @@ from .. import losses as _losses
 from .. import optimizers as _optimizers
 from .._util.text import one_line
 from ..errors import MissingExtraError, NeuronLabError, UsageError
-from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _Formatter, _err, _finite_float, _float_list, _fraction,
+from .common import (DEFAULT_MODEL, PLOT_KINDS, PROG, _Formatter, _add_data_args, _err, _finite_float, _float_list, _fraction,
                      _int, _int_list, _nonneg_int, _positive_float, _positive_int, suggest)
 from .compute import _GATES, DEFAULT_NEURON_LR, cmd_activations, cmd_neuron, cmd_perceptron
 from .interop import add_interop_commands
@@ -71,15 +71,6 @@ _NUMBER = re.compile(r"^-\d|^-\.\d")
 
 def _examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
-
-
-def _add_data_args(p: argparse.ArgumentParser, required: bool = True, what: str = "the data") -> None:
-    p.add_argument("--data", required=required, metavar="DATA",
-                   help=f"{what}: a built-in name, a .csv or .npz file, or an IDX pair IMAGES,LABELS")
-    p.add_argument("--target", metavar="COLUMN",
-                   help="CSV target column (default: the one the model was trained on, else the last column)")
-    p.add_argument("--no-header", action="store_true",
-                   help="the CSV file has no header row: every row is data, columns are named x0, x1, …")
 
 
 def build_parser() -> argparse.ArgumentParser:

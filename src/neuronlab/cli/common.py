@@ -35,6 +35,18 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=30, width=100)
 
 
+def _add_data_args(p: argparse.ArgumentParser, required: bool = True, what: str = "the data",
+                   default: str | None = None,
+                   target_default: str = "the one the model was trained on, else the last column") -> None:
+    """``--data``, ``--target`` and ``--no-header``, as every command that reads data has them."""
+    p.add_argument("--data", required=required and default is None, default=default, metavar="DATA",
+                   help=f"{what}: a built-in name, a .csv or .npz file, or an IDX pair IMAGES,LABELS"
+                        + (f" (default: {default})" if default else ""))
+    p.add_argument("--target", metavar="COLUMN", help=f"CSV target column (default: {target_default})")
+    p.add_argument("--no-header", action="store_true",
+                   help="the CSV file has no header row: every row is data, columns are named x0, x1, …")
+
+
 def _int_list(text: str) -> list[int]:
     t = text.strip().lower()
     if t in ("", "none", "0", "-"):

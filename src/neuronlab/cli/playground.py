@@ -8,7 +8,7 @@ from typing import Any
 from .. import datasets as _datasets
 from .._util.extras import require
 from ..errors import UsageError
-from .common import _Formatter, _out, reading
+from .common import _Formatter, _add_data_args, _out, reading
 
 __all__ = ["add_playground_command", "cmd_playground"]
 
@@ -23,11 +23,7 @@ def add_playground_command(sub: Any) -> None:
                     "that every request must give.  Ctrl-C stops it (needs the 'playground' extra).",
         epilog="examples:\n  neuronlab playground\n"
                "  neuronlab playground --data my.csv --target label --port 8765 --no-browser")
-    p.add_argument("--data", default="spirals", metavar="DATA",
-                   help="what every new tab starts with: a built-in name or a CSV file (default: spirals)")
-    p.add_argument("--target", metavar="COLUMN", help="CSV target column (default: the last column)")
-    p.add_argument("--no-header", action="store_true",
-                   help="the CSV file has no header row: every row is data, columns are named x0, x1, …")
+    _add_data_args(p, what="what every new tab starts with", default="spirals", target_default="the last column")
     p.add_argument("--port", type=int, metavar="N", help="port to listen on (default: a free one)")
     p.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
                    help="address to listen on (default: 127.0.0.1, this computer only)")
