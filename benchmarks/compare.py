@@ -269,13 +269,7 @@ def gemm_epoch_time(n, bs, repeats=5):
                 A, B = rng.standard_normal((m, k), dtype=f32), rng.standard_normal((nn, k), dtype=f32).T
             C = np.empty((m, nn), f32)
             reps = max(3, int(2e8 / (2 * m * k * nn)))
-            best = float("inf")
-            for _ in range(repeats):
-                t = time.perf_counter()
-                for _ in range(reps):
-                    np.matmul(A, B, out=C)
-                best = min(best, (time.perf_counter() - t) / reps)
-            step += best
+            step += _best(lambda: np.matmul(A, B, out=C), reps, repeats)
         total += step * count
     return total
 
