@@ -24,6 +24,13 @@ One training step, :meth:`Workspace.train_step`::
         dW = xᵀ·δ,  db = Σ δ,  δ ← (δ·Wᵀ) ⊙ f′(z below)
     optimizer.step(parameters, gradients)
 
+With numba installed (the ``fast`` extra) and a network of at least ``NUMBA_MIN_SIZE``
+parameters, the element-wise work around the matrix products runs as compiled loops
+(:func:`fused_loops`): a ReLU layer's ``z += b`` with ``a = max(z, 0)``, and its
+``δ = dL/da ⊙ (a > 0)`` with ``db = Σ δ``; the fused softmax + cross-entropy in two
+loops around NumPy's ``exp``, row sums and ``log``.  The numbers stay the readable
+path's, bit for bit.
+
 A network keeps a few workspaces, one per batch size it has seen
 (:meth:`Network.workspace <neuronlab.network.Network.workspace>`); copies and pickles of
 the network leave them behind.
@@ -34,14 +41,16 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from ._util.extras import compiled
 from ._util.validate import check_int
-from .activations.smooth import softmax
+from .activations.smooth import _add_reduce, softmax
 from .layers import Dense, Layer
+from .optimizers.kernels import NUMBA_MIN_SIZE
 
 if TYPE_CHECKING:  # pragma: no cover
     from .network import Network
 
-__all__ = ["Workspace", "DenseStep", "DropoutStep"]
+__all__ = ["Workspace", "DenseStep", "DropoutStep", "fused_loops"]
 
 
 class DenseStep:
@@ -60,29 +69,60 @@ class DenseStep:
         the first); the layer below turns it into its dL/dz in place.
     mask : bool ndarray of shape (n, n_out) or None
         ReLU's scratch for its derivative (training workspaces).
+    fused : bool
+        Whether this layer is a ReLU layer whose element-wise work runs as two compiled
+        loops (see :func:`fused_loops`).
     """
 
-    __slots__ = ("layer", "z", "a", "zeros", "grad_in", "mask")
+    __slots__ = ("layer", "z", "a", "zeros", "grad_in", "mask", "fused", "zero", "softmax", "row_max", "row_sum",
+                 "shifted")
 
-    def __init__(self, layer: Dense, n: int, dtype: np.dtype, training: bool, first: bool) -> None:
-        relu = layer.activation.name == "relu"
+    def __init__(self, layer: Dense, n: int, dtype: np.dtype, training: bool, first: bool,
+                 fused: bool = False) -> None:
+        name = layer.activation.name
+        relu = name == "relu"
         self.layer = layer
         self.z = np.empty((n, layer.n_out), dtype)
         self.a = np.empty_like(self.z)
         self.zeros = np.zeros_like(self.z) if relu else None
         self.grad_in = np.empty((n, layer.n_in), dtype) if training and not first else None
         self.mask = np.empty(self.z.shape, bool) if training and relu else None
+        self.fused = fused and relu and layer.use_bias
+        self.zero = dtype.type(0)
+        # a softmax layer's scratch for its compiled loop: each row's max, sum and z − max
+        self.softmax = fused and name == "softmax" and layer.use_bias
+        self.row_max = np.empty(n, dtype) if self.softmax else None
+        self.row_sum = np.empty((n, 1), dtype) if self.softmax else None
+        self.shifted = np.empty_like(self.z) if self.softmax else None
 
     def forward(self, x: np.ndarray, training: bool) -> np.ndarray:
         """``a = f(x @ W + b)`` into ``z`` and ``a`` (the layer caches them, as always)."""
-        return self.layer.forward(x, training, self.z, self.a, self.zeros)
+        layer = self.layer
+        if self.fused:
+            z, a = np.matmul(x, layer.W, out=self.z), self.a
+            _FUSED_RELU[0](z, layer.b, a, self.zero)          # z += b;  a = max(z, 0)
+        elif self.softmax:
+            z, a, shifted = np.matmul(x, layer.W, out=self.z), self.a, cast(np.ndarray, self.shifted)
+            if _FUSED_SOFTMAX[0](z, layer.b, self.row_max, shifted):   # z += b; z − max z; all finite?
+                np.exp(shifted, out=a)
+                np.divide(a, _add_reduce(a, 1, None, self.row_sum, True), out=a)
+            else:                                              # an infinite logit: softmax's own limit
+                softmax(z, a)
+        else:
+            return layer.forward(x, training, self.z, self.a, self.zeros)
+        layer.x, layer.z, layer.a = x, z, a
+        return a
 
     def backward(self, grad: np.ndarray) -> np.ndarray | None:
         """From dL/da (overwritten with dL/dz): fill ``dW`` and ``db``; return dL/dx in
         ``grad_in`` (None for the first layer)."""
         layer = self.layer
-        layer.activation.backward_inplace(layer.z, layer.a, grad, self.mask)
-        return layer.backward_from_z(grad, self.grad_in is not None, self.grad_in)
+        if not self.fused:
+            layer.activation.backward_inplace(layer.z, layer.a, grad, self.mask)
+            return layer.backward_from_z(grad, self.grad_in is not None, self.grad_in)
+        _FUSED_RELU[1](grad, layer.a, layer.db, self.zero)  # grad *= (a > 0);  db = Σ grad
+        np.matmul(layer.x.T, grad, out=layer.dW)
+        return None if self.grad_in is None else np.matmul(grad, layer.W.T, out=self.grad_in)
 
     def __repr__(self) -> str:
         return f"DenseStep({self.layer!r}, batch of {self.z.shape[0]})"
@@ -135,8 +175,11 @@ class Workspace:
         n = self.n = check_int("batch_size", batch_size, minimum=1)
         self.net = net
         self.training = training
+        #: whether the element-wise work runs as compiled loops (see :func:`fused_loops`)
+        self.fused = fused = fused_loops(net.parameters.size)
         self.steps: list[DenseStep | DropoutStep] = [
-            DenseStep(layer, n, dt, training, first=i == 0) if isinstance(layer, Dense) else DropoutStep(layer)
+            DenseStep(layer, n, dt, training, first=i == 0, fused=fused) if isinstance(layer, Dense)
+            else DropoutStep(layer)
             for i, layer in enumerate(net.layers)]
         self.output = cast(DenseStep, self.steps[-1])   # a network ends with a Dense layer
         self.hidden = self.steps[:-1]
@@ -161,6 +204,9 @@ class Workspace:
         self.shifted1 = self.shifted.reshape(-1)
         self.picked = np.empty(n, dt)                  # (z − max) at each row's label
         self.argmax = np.empty(n, np.int64)
+        self.row_max1 = self.row_max.reshape(-1)
+        self.one, self.inv_n = dt.type(1), dt.type(1.0 / n)
+        self.fused_softmax = self.fused and self.output.layer.use_bias
 
     def __repr__(self) -> str:
         kind = "training" if self.training else "prediction"
@@ -185,6 +231,8 @@ class Workspace:
         ``X`` runs through :meth:`forward` in chunks of ``batch_size`` rows (a shorter last
         chunk through the network's workspace of that size).
         """
+        if len(X) == self.n:                           # one chunk (one sample, one batch)
+            return self.forward(X).copy()
         result = np.empty((len(X), self.net.n_outputs), self.net.dtype)
         for lo, ws in self._chunks(len(X)):
             result[lo:lo + ws.n] = ws.forward(X[lo:lo + ws.n])
@@ -292,10 +340,21 @@ class Workspace:
         dL/dz = (a − onehot(y))/n into ``delta``."""
         out = self.output
         layer = out.layer
+        labels = self.targets = self.labels
+        if self.fused_softmax and sample_weight is None:
+            z, a = np.matmul(x, layer.W, out=out.z), out.a
+            shift, finish = _FUSED_SOFTMAX
+            shift(z, layer.b, self.row_max1, self.shifted)   # z += b;  shifted = z − max z
+            np.exp(self.shifted, out=a)
+            _add_reduce(a, 1, None, self.row_sum, True)      # the row sums, as softmax() adds them
+            np.log(self.row_sum1, out=loss_out)
+            finish(a, self.row_sum1, self.shifted, y, idx, labels, loss_out, hit_out, self.delta,
+                   self.one, self.inv_n)                  # a /= sums; hits; loss −= shifted_y; delta
+            layer.x, layer.z, layer.a = x, z, a
+            return
         z = layer.weighted_sum(x, out.z)
         a = softmax(z, out.a, shifted=self.shifted, row_max=self.row_max, row_sum=self.row_sum)
         layer.x, layer.z, layer.a = x, z, a            # the caches Dense.forward keeps
-        labels = self.targets = self.labels
         y.take(idx, None, labels, "clip")              # labels = y[idx]
         flat = np.add(self.row_start, labels, out=self.flat)
         np.log(self.row_sum1, out=loss_out)
@@ -315,3 +374,113 @@ class Workspace:
         grad: Any = out.layer.backward_from_z(self.delta, out.grad_in is not None, out.grad_in)
         for step in self.hidden_reversed:
             grad = step.backward(grad)
+
+
+# -- the fused ReLU kernels (numba, the ``fast`` extra) ----------------------------------
+def _bias_relu_loop(z, b, a, zero):  # pragma: no cover - compiled
+    """``z += b`` then ``a = max(z, 0)``, row by row in one pass: the same roundings as
+    ``z += b; np.maximum(z, zeros, out=a)`` (NaN stays NaN and −0 becomes +0, as there)."""
+    n, k = z.shape
+    for i in range(n):
+        for j in range(k):
+            v = z[i, j] + b[j]
+            z[i, j] = v
+            a[i, j] = v if (v > zero or v != v) else zero
+
+
+def _relu_delta_loop(grad, a, db, zero):  # pragma: no cover - compiled
+    """``grad *= (a > 0)`` then ``db = Σ_rows grad``, in one pass: the same roundings as
+    ``np.multiply(grad, a > 0, out=grad); np.add.reduce(grad, 0, out=db)``, which starts
+    each column at +0 and adds the rows in order (a masked ``g`` becomes ``g·0``: ±0,
+    or NaN for an infinite ``g``, as there)."""
+    n, k = grad.shape
+    for j in range(k):
+        db[j] = zero
+    for i in range(n):
+        for j in range(k):
+            g = grad[i, j] if a[i, j] > zero else grad[i, j] * zero
+            grad[i, j] = g
+            db[j] += g
+
+
+def _shift_rows_loop(z, b, row_max, shifted):  # pragma: no cover - compiled
+    """``z += b``, then each row's max and ``shifted = z − max``, in one pass: the numbers
+    of ``z += b``, ``np.maximum.reduce(z, 1)`` (a NaN anywhere makes the max NaN) and
+    ``np.subtract(z, max, out=shifted)``.  Returns whether every max is finite."""
+    n, k = z.shape
+    finite = True
+    for i in range(n):
+        m = z[i, 0] + b[0]
+        z[i, 0] = m
+        for j in range(1, k):
+            v = z[i, j] + b[j]
+            z[i, j] = v
+            if m == m and (v > m or v != v):
+                m = v
+        row_max[i] = m
+        finite = finite and m - m == 0
+        for j in range(k):
+            shifted[i, j] = z[i, j] - m
+    return finite
+
+
+def _softmax_finish_loop(a, row_sum, shifted, y, idx, labels, loss, hit, delta, one, inv_n):  # pragma: no cover
+    """After NumPy's ``a = exp(shifted)``, its row sums and ``loss = log(row_sum)``: divide
+    each row by its sum (softmax), take the label ``y[idx[i]]``, subtract ``shifted`` at the
+    label from the loss, mark a hit where the first largest ``a`` (a NaN counts as largest,
+    as ``np.argmax`` has it) is the label, and write ``delta = (a − onehot(label))·(1/n)``:
+    the roundings of the NumPy path (``np.divide``, ``take``, ``argmax``, ``copyto``, ``−= 1``,
+    ``*= 1/n``), in one pass.  Labels are in ``[0, k)`` (the caller checked them); the
+    loop clips them all the same, so that memory outside the arrays is never read."""
+    n, k = a.shape
+    last = y.shape[0] - 1
+    for i in range(n):
+        r = min(max(idx[i], 0), last)
+        label = min(max(y[r], 0), k - 1)
+        labels[i] = label
+        s = row_sum[i]
+        best = 0
+        for j in range(k):
+            v = a[i, j] / s
+            a[i, j] = v
+            if j > 0 and a[i, best] == a[i, best] and (v > a[i, best] or v != v):
+                best = j
+        loss[i] -= shifted[i, label]
+        hit[i] = best == label
+        for j in range(k):
+            d = a[i, j]
+            if j == label:
+                d = d - one
+            delta[i, j] = d * inv_n
+
+
+_FUSED_RELU: list[Any] = [None, None]     # the two compiled loops, once fused_loops has made them
+_FUSED_SOFTMAX: list[Any] = [None, None]  # the output's two loops
+
+
+def fused_loops(n_parameters: int) -> bool:
+    """Whether workspaces of a network with ``n_parameters`` run the element-wise work
+    around the matrix products as compiled loops (numba, the ``fast`` extra).
+
+    A ReLU layer: ``z += b`` with ``a = max(z, 0)`` in one pass, ``δ = dL/da ⊙ (a > 0)``
+    with ``db = Σ δ`` in another (two passes over its arrays instead of five).  The fused
+    softmax + cross-entropy on integer labels: the bias, row max and ``z − max`` in one
+    loop, NumPy's ``exp``, row sums and ``log`` (whose roundings a compiled loop would not
+    repeat), then the division, the losses, the hits and ``δ`` in another (five calls
+    instead of about seventeen).  Bit for bit the numbers of :meth:`Dense.forward
+    <neuronlab.layers.Dense.forward>`, :meth:`Dense.backward <neuronlab.layers.Dense.backward>`
+    and the NumPy step.
+
+    True when numba is installed, ``NEURONLAB_NO_NUMBA`` is not set, and the network has
+    at least ``NUMBA_MIN_SIZE`` parameters (a smaller one would wait longer for numba to
+    load than the loops save), the optimizers' rule.
+    """
+    if n_parameters < NUMBA_MIN_SIZE:
+        return False
+    loops = [compiled(name, func) for name, func in (
+        ("bias_relu", _bias_relu_loop), ("relu_delta", _relu_delta_loop),
+        ("shift_rows", _shift_rows_loop), ("softmax_finish", _softmax_finish_loop))]
+    if any(loop is None for loop in loops):
+        return False
+    _FUSED_RELU[:], _FUSED_SOFTMAX[:] = loops[:2], loops[2:]
+    return True

@@ -70,3 +70,19 @@ def test_a_neuron_accepts_integer_weights_and_strided_inputs():
     assert not x.flags.c_contiguous
     np.testing.assert_array_equal(n_int.activation_value(x), n_float.activation_value(np.ascontiguousarray(x, float)))
     assert n_int.explain(x[1]).to_dict() == n_float.explain([5.0, 4.0, 3.0]).to_dict()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_ready_array_is_checked_for_every_non_finite_value_and_huge_finite_values_pass(dtype):
+    """A C-contiguous array of the network's dtype is checked with one sum of squares: NaN and
+    ±inf anywhere are refused by name, and values whose squares overflow are still accepted."""
+    net = nl.Network.mlp([3, 4, 2], seed=0, dtype=dtype)
+    big = np.finfo(dtype).max / 2
+    huge = np.array([[big, -big, 1.0], [0.0, 2.0, big]], dtype)
+    assert net.check_inputs(huge) is huge                       # Σx² overflows; every value is finite
+    for bad in (np.nan, np.inf, -np.inf):
+        for place in ((0, 0), (1, 2)):
+            X = np.ones((2, 3), dtype)
+            X[place] = bad
+            with pytest.raises(ValueError, match=f"row {place[0]}, column {place[1]}"):
+                net.check_inputs(X)

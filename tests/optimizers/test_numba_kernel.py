@@ -7,6 +7,7 @@ pytest.importorskip("numba")
 from neuronlab import optimizers as O  # noqa: E402
 from neuronlab.errors import HyperparameterError  # noqa: E402
 from neuronlab.optimizers import kernels  # noqa: E402
+from neuronlab._util.extras import compiled  # noqa: E402
 
 from optimizer_cases import problem, run  # noqa: E402
 
@@ -47,7 +48,7 @@ def test_sgd_one_pass_kernel_equals_the_numpy_path(dtype, monkeypatch):
     p0 = rng.standard_normal(O.NUMBA_MIN_SIZE + 3).astype(dtype)
     g = rng.standard_normal(p0.size).astype(dtype)
     fast = p0.copy()
-    kernels._compiled("sgd", kernels._sgd_loop)(fast, g, dtype(0.037))
+    compiled("sgd", kernels._sgd_loop)(fast, g, dtype(0.037))
     slow = p0.copy()
     O.SGD(learning_rate=0.037, use_numba=False).step(slow, g)
     np.testing.assert_array_equal(fast, slow)

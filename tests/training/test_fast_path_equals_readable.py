@@ -96,6 +96,25 @@ def test_fit_equals_the_readable_loop_bit_for_bit(case, optimizer, dtype, rng):
     np.testing.assert_allclose(hist[fast.metric_name], metrics, rtol=rtol)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "sample-weights"])
+def test_a_large_relu_network_fits_as_the_readable_loop_bit_for_bit(weighted, optimizer, dtype, rng):
+    """Above NUMBA_MIN_SIZE parameters, with numba installed, the element-wise work runs as
+    compiled loops (the ReLU layers always; the softmax + cross-entropy without sample
+    weights); the weights still equal the readable loop's exactly."""
+    X, y = rng.standard_normal((70, 300)), rng.integers(0, 10, 70)
+    sw = rng.uniform(0.1, 2.0, 70) if weighted else None
+    make = lambda: nl.Network.mlp([300, 256, 64, 10], seed=1, dtype=dtype)   # noqa: E731
+    fast, slow = _twins(make)
+    fast.fit(X, y, epochs=2, batch_size=16, optimizer=optimizer, sample_weight=sw)
+    _readable_fit(slow, X, y, epochs=2, batch_size=16, optimizer=optimizer, sample_weight=sw)
+    np.testing.assert_array_equal(fast.parameters, slow.parameters)
+    np.testing.assert_array_equal(fast.gradients, slow.gradients)
+    Xc = fast.check_inputs(X)
+    np.testing.assert_array_equal(fast.predict_proba(Xc), slow.forward(Xc))
+
+
 def test_large_buffers_use_the_same_arithmetic(rng):
     """A network above NUMBA_MIN_SIZE parameters (the fused numba Adam kernel when installed)."""
     X, y = rng.standard_normal((70, 300)), rng.integers(0, 10, 70)

@@ -236,3 +236,130 @@ def test_a_workspace_needs_a_positive_integer_batch_size(batch_size):
     net = nl.Network.mlp([2, 3, 2], seed=0)
     with pytest.raises(nl.HyperparameterError, match="batch_size"):
         Workspace(net, batch_size)
+
+
+# ---------------------------------------------------------------------------------------
+# the fused ReLU loops (numba, the fast extra) round as the NumPy passes they replace
+# ---------------------------------------------------------------------------------------
+
+def _special_values(rng, shape, dtype):
+    """Normal values with NaN, ±inf, -0.0 and huge/tiny magnitudes sprinkled in."""
+    v = (rng.standard_normal(shape) * rng.choice([1.0, 1e30, 1e-30], shape)).astype(dtype)
+    flat = v.reshape(-1)
+    flat[::7], flat[3::11], flat[5::13], flat[1::5] = np.nan, np.inf, -np.inf, -0.0
+    return v
+
+
+def _same_bits(got, expected):
+    """Equal bit for bit, -0.0 included; a NaN only has to be a NaN (the sign bit of a
+    NaN made by ``inf·0`` is the processor's choice, not a number)."""
+    nan = np.isnan(expected)
+    assert np.array_equal(np.isnan(got), nan)
+    assert got[~nan].tobytes() == expected[~nan].tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (3, 1), (2, 3), (7, 17), (32, 10), (33, 128), (600, 1), (129, 256)])
+def test_the_fused_relu_loops_equal_the_numpy_passes_bit_for_bit(shape, dtype, rng):
+    pytest.importorskip("numba")
+    from neuronlab._util.extras import compiled
+    from neuronlab.workspace import _bias_relu_loop, _relu_delta_loop
+    bias_relu, relu_delta = compiled("bias_relu", _bias_relu_loop), compiled("relu_delta", _relu_delta_loop)
+    if bias_relu is None:
+        pytest.skip("NEURONLAB_NO_NUMBA is set")
+    zero = dtype(0)
+    for b in (_special_values(rng, shape[1], dtype), np.full(shape[1], -0.0, dtype)):
+        z0 = _special_values(rng, shape, dtype)
+        z_ref, a_ref = z0.copy(), np.empty(shape, dtype)
+        with np.errstate(all="ignore"):
+            z_ref += b
+            np.maximum(z_ref, np.zeros(shape, dtype), out=a_ref)
+        z, a = z0.copy(), np.empty(shape, dtype)
+        bias_relu(z, b, a, zero)
+        _same_bits(z, z_ref)
+        _same_bits(a, a_ref)
+
+        g0 = _special_values(rng, shape, dtype)
+        g_ref, db_ref = g0.copy(), np.empty(shape[1], dtype)
+        with np.errstate(all="ignore"):
+            np.multiply(g_ref, np.greater(a_ref, 0), out=g_ref)
+            np.add.reduce(g_ref, 0, None, db_ref)
+        g, db = g0.copy(), np.empty(shape[1], dtype)
+        relu_delta(g, a_ref, db, zero)
+        _same_bits(g, g_ref)
+        _same_bits(db, db_ref)
+
+
+def test_a_large_relu_network_fuses_and_a_small_one_or_one_without_numba_does_not(monkeypatch):
+    pytest.importorskip("numba")
+    monkeypatch.delenv("NEURONLAB_NO_NUMBA", raising=False)
+    large = nl.Network.mlp([300, 256, 10], hidden="relu", seed=0)        # 79,626 parameters
+    assert large.n_params >= nl.optimizers.NUMBA_MIN_SIZE
+    steps = Workspace(large, 4, training=True).steps
+    assert steps[0].fused and not steps[1].fused                          # the softmax output keeps its own path
+    assert not Workspace(_net(), 4).steps[0].fused                        # 183 parameters
+    assert not Workspace(nl.Network.mlp([300, 256, 10], hidden="tanh", seed=0), 4).steps[0].fused
+    monkeypatch.setenv("NEURONLAB_NO_NUMBA", "1")
+    assert not Workspace(large, 4).steps[0].fused
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 2), (3, 2), (32, 10), (17, 3), (64, 129)])
+def test_the_fused_softmax_loops_equal_the_numpy_step_bit_for_bit(shape, dtype, rng):
+    pytest.importorskip("numba")
+    from neuronlab._util.extras import compiled
+    from neuronlab.activations.smooth import softmax
+    from neuronlab.workspace import _shift_rows_loop, _softmax_finish_loop
+    shift, finish = compiled("shift_rows", _shift_rows_loop), compiled("softmax_finish", _softmax_finish_loop)
+    if shift is None:
+        pytest.skip("NEURONLAB_NO_NUMBA is set")
+    n, k = shape
+    y = rng.integers(0, k, 5 * n)
+    idx = rng.permutation(5 * n)[:n]
+    z0 = (rng.standard_normal(shape) * 30).astype(dtype)
+    if n > 2:
+        z0[1, k // 2], z0[2, -1] = np.nan, np.inf    # a NaN row and an infinite logit
+    b = rng.standard_normal(k).astype(dtype)
+    b[1] = b[0]
+    z0[0, :2] = 500.0                                 # a tie for the largest: the first one counts
+    y[idx[0]] = 1                                     # ... and it is not the label
+    with np.errstate(all="ignore"):
+        z_ref = z0 + b
+        shifted_ref, row_max, row_sum = np.empty(shape, dtype), np.empty((n, 1), dtype), np.empty((n, 1), dtype)
+        a_ref = softmax(z_ref, np.empty(shape, dtype), shifted=shifted_ref, row_max=row_max, row_sum=row_sum)
+        labels_ref = y[idx]
+        loss_ref = np.log(row_sum[:, 0]) - shifted_ref[np.arange(n), labels_ref]
+        hit_ref = a_ref.argmax(1) == labels_ref
+        delta_ref = a_ref.copy()
+        delta_ref[np.arange(n), labels_ref] -= 1.0
+        delta_ref *= 1.0 / n
+
+        z, a, shifted = z0.copy(), np.empty(shape, dtype), np.empty(shape, dtype)
+        m, s, loss = np.empty(n, dtype), np.empty((n, 1), dtype), np.empty(n, dtype)
+        labels, hit, delta = np.empty(n, np.int64), np.empty(n, bool), np.empty(shape, dtype)
+        shift(z, b, m, shifted)
+        np.exp(shifted, out=a)
+        np.add.reduce(a, 1, None, s, True)
+        np.log(s[:, 0], out=loss)
+        finish(a, s[:, 0], shifted, y, idx, labels, loss, hit, delta, dtype(1), dtype(1.0 / n))
+    for got, expected in ((z, z_ref), (shifted, shifted_ref), (m, row_max[:, 0]), (a, a_ref), (loss, loss_ref),
+                          (delta, delta_ref)):
+        _same_bits(got, expected)
+    np.testing.assert_array_equal(labels, labels_ref)
+    np.testing.assert_array_equal(hit, hit_ref)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_large_network_predicts_as_the_readable_forward_infinite_logits_included(dtype, rng):
+    """Above NUMBA_MIN_SIZE parameters the ReLU layers and the softmax output run as
+    compiled loops (with numba); an infinite logit still gets softmax's limit."""
+    net = nl.Network.mlp([300, 256, 10], seed=0, dtype=dtype)
+    X = net.check_inputs(rng.standard_normal((9, 300)))
+    ws = Workspace(net, 9)
+    np.testing.assert_array_equal(ws.forward(X), net.forward(X))
+    net.dense_layers[-1].b[3] = np.inf                   # every row's logit 3 is +inf
+    with np.errstate(all="ignore"):
+        expected = net.forward(X)
+        got = Workspace(net, 9).forward(X)
+    assert (expected[:, 3] == 1).all()
+    np.testing.assert_array_equal(got, expected)

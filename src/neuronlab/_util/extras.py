@@ -3,8 +3,9 @@ to install when they are missing."""
 from __future__ import annotations
 
 import contextlib
+import os
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import MissingExtraError
 
@@ -72,6 +73,40 @@ def optional(module: str) -> ModuleType | None:
         return __import__(module, fromlist=["__name__"])
     except ImportError:
         return None
+
+
+_COMPILED: dict[str, Any] = {}   # name -> compiled function, or False once numba proved unavailable
+
+
+def numba_disabled() -> bool:
+    """Whether ``NEURONLAB_NO_NUMBA`` (set to anything but ``""``, ``0``, ``false``, ``no``)
+    asks for the NumPy path everywhere."""
+    return os.environ.get("NEURONLAB_NO_NUMBA", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def compiled(name: str, func: Callable) -> Any:
+    """``func`` compiled by numba (the ``fast`` extra) once per process and cached on disk,
+    or None when numba is missing or ``NEURONLAB_NO_NUMBA`` is set: the one place
+    neuronlab's optional kernels are compiled.
+
+    ``error_model="numpy"`` gives IEEE division (no ZeroDivisionError check), which lets
+    LLVM vectorise a loop; there is no ``fastmath``, so a kernel rounds exactly as the
+    NumPy operations it replaces.
+    """
+    if numba_disabled():
+        return None
+    kernel = _COMPILED.get(name)
+    if kernel is None:
+        numba = optional("numba")
+        if numba is None:
+            kernel = False
+        else:
+            try:
+                kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(func)
+            except Exception:  # no writable cache location: compile per process instead
+                kernel = numba.njit(nogil=True, error_model="numpy")(func)
+        _COMPILED[name] = kernel
+    return kernel or None
 
 
 _BLAS: list[Any] = []          # threadpoolctl's controller, made at the first limit (or None without it)

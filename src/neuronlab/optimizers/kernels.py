@@ -2,18 +2,17 @@
 fused loop that ``numba`` compiles (plus an experimental one-pass SGD loop), with the
 lazy, optional numba loader behind them.
 
-``numba`` (the ``fast`` extra) is imported inside :func:`_compiled`, the first time a
-kernel is asked for, and never when ``NEURONLAB_NO_NUMBA=1``; ``import neuronlab`` does
-not import it.
+``numba`` (the ``fast`` extra) is imported inside :func:`neuronlab._util.extras.compiled`,
+the first time a kernel is asked for, and never when ``NEURONLAB_NO_NUMBA=1``;
+``import neuronlab`` does not import it.
 """
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
 import numpy as np
 
-from .._util.extras import optional
+from .._util.extras import compiled
 from .._util.validate import check_flag
 
 #: With ``use_numba=None``, buffers at least this long use the fused numba kernel.
@@ -80,34 +79,6 @@ def _sgd_loop(p, g, lr):  # pragma: no cover - compiled
         p[i] = p[i] - g[i] * lr
 
 
-_NUMBA_KERNELS: dict[str, Any] = {}   # name -> compiled kernel, or False once numba proved unavailable
-
-
-def _numba_disabled() -> bool:
-    return os.environ.get("NEURONLAB_NO_NUMBA", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _compiled(name: str, func: Callable) -> Any:
-    """``func`` compiled by numba (cached per process and on disk), or ``None`` if numba
-    is missing or disabled by ``NEURONLAB_NO_NUMBA``."""
-    if _numba_disabled():
-        return None
-    kernel = _NUMBA_KERNELS.get(name)
-    if kernel is None:
-        numba = optional("numba")
-        if numba is None:
-            kernel = False
-        else:
-            # error_model="numpy": IEEE division (no ZeroDivisionError check), which lets
-            # LLVM vectorise the loop; no fastmath, so results equal the NumPy path's.
-            try:
-                kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(func)
-            except Exception:  # no writable cache location: compile per process instead
-                kernel = numba.njit(nogil=True, error_model="numpy")(func)
-        _NUMBA_KERNELS[name] = kernel
-    return kernel or None
-
-
 def check_use_numba(owner: str, use_numba: Any) -> bool | None:
     """Validate an optimizer's ``use_numba`` option: ``True``, ``False`` or ``None``."""
     return check_flag(f"{owner} use_numba", use_numba, allow_none=True)
@@ -123,12 +94,12 @@ def kernel_for(use_numba: bool | None, size: int, get_kernel: Callable[[], Any])
 
 def _sgd_kernel() -> Any:
     """The compiled one-pass SGD loop, or ``None`` if numba is missing or disabled."""
-    return _compiled("sgd", _sgd_loop)
+    return compiled("sgd", _sgd_loop)
 
 
 def _numba_kernel() -> Any:
     """The compiled fused Adam kernel, or ``None`` if numba is missing or disabled."""
-    return _compiled("adam", _adam_loop)
+    return compiled("adam", _adam_loop)
 
 
 def numba_available() -> bool:
