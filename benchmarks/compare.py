@@ -12,7 +12,9 @@ sizes 32/128/512, SGD (lr 0.01) and Adam (lr 1e-3).  Everything is timed in ONE 
 interleaved (neuronlab, PyTorch, scikit-learn, neuronlab, ...), >= 5 repetitions; tables
 give median [min-max] and the median of the per-repetition ratios.  The GEMM limit is the
 epoch's matmul time at the float32 throughput measured in the same run for the exact GEMM
-shapes of one step.  Peak memory is measured in separate processes (``--memory-child``).
+shapes of one step.  The loops section times training steps with the workspace's compiled
+loops (numba) and with the NumPy passes they replace, in alternating blocks.  Peak memory is
+measured in separate processes (``--memory-child``).
 
 PyTorch and scikit-learn are benchmark dependencies only; a missing one is skipped.
 """
@@ -440,6 +442,48 @@ def bench_overhead(torch, reps, n_steps, log):
     return dict(nl=t_nl, torch=t_pt)
 
 
+def bench_loops(X, y, batch_sizes, opts, blocks, log):
+    """What the workspace's compiled loops (numba) buy: training steps and one-sample
+    predictions with them and with the NumPy passes, in alternating blocks of steps on two
+    twin networks (the order flips every block), as the median of the paired ratios.
+    Nothing but the loops differs: the optimizers keep their kernels on both sides."""
+    import neuronlab.workspace as W
+    if not W.fused_loops(10 ** 9):
+        log("  loops: numba missing or NEURONLAB_NO_NUMBA set; skipped")
+        return None
+    rows = []
+    order = np.random.default_rng(1).permutation(len(X))
+    for bs in batch_sizes:
+        for opt in opts:
+            runs = {}
+            real = W.fused_loops
+            for mode in ("numpy", "loops"):
+                W.fused_loops = real if mode == "loops" else (lambda n: False)
+                try:
+                    ws = W.Workspace(nl.Network.mlp(SIZES, seed=0), bs, training=True)
+                finally:
+                    W.fused_loops = real
+                runs[mode] = (ws, nl.optimizers.get({"name": opt, "learning_rate": LR[opt]}), [])
+            steps = max(4, 4096 // bs)
+            loss, hit = np.empty(len(X), X.dtype), np.empty(len(X), bool)
+            with np.errstate(all="ignore"):
+                for block in range(blocks):
+                    lo0 = (block * steps * bs) % (len(X) - steps * bs + 1)
+                    for mode in (("numpy", "loops") if block % 2 else ("loops", "numpy")):
+                        ws, o, times = runs[mode]
+                        t = time.perf_counter()
+                        for s in range(steps):
+                            lo = lo0 + s * bs
+                            ws.train_step(X, y, order[lo:lo + bs], None, o, 0.0, 0.0, loss[lo:lo + bs], hit[lo:lo + bs])
+                        times.append((time.perf_counter() - t) / steps)
+            a, b = runs["numpy"][2], runs["loops"][2]
+            rows.append(dict(opt=opt, bs=bs, numpy=statistics.median(a), loops=statistics.median(b),
+                             ratio=statistics.median([y_ / x_ for x_, y_ in zip(a, b)])))
+            log(f"  loops {opt:4s} bs={bs:3d}: {rows[-1]['numpy'] * 1e6:.0f} → {rows[-1]['loops'] * 1e6:.0f} µs/step "
+                f"({rows[-1]['ratio']:.3f})")
+    return rows
+
+
 def bench_latency(X, torch, jc, reps, n_calls, log):
     """Seconds per call of predict_proba on ONE sample (the 784-256-128-10 network), the
     latency a service answering single requests sees."""
@@ -619,7 +663,7 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=None, help="repetitions (default 5; 2 with --quick)")
     ap.add_argument("--n", type=int, default=None, help="samples (default 60000; 4096 with --quick)")
     ap.add_argument("--no-sklearn", action="store_true", help="skip scikit-learn")
-    ap.add_argument("--sections", default="epoch,inference,blas,overhead,memory")
+    ap.add_argument("--sections", default="epoch,inference,blas,loops,overhead,memory")
     ap.add_argument("--coretype", default=None, help="OPENBLAS_CORETYPE for this run ('native' = unset)")
     ap.add_argument("--memory-child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--bs", type=int, default=128, help=argparse.SUPPRESS)
@@ -703,6 +747,18 @@ def main(argv=None):
             out.append(f"- batch {bs}: NumPy {rates['numpy']:.0f} GFLOP/s, torch {rates['torch']:.0f} GFLOP/s "
                        f"({rates['numpy'] / rates['torch']:.2f}×): {verdict}")
         out.append("")
+
+    if "loops" in sections:
+        rows = bench_loops(X, y, batch_sizes, opts, 6 if quick else 30, log)
+        out += ["## The compiled loops: training steps with and without them", ""]
+        if rows is None:
+            out += ["- numba missing (or NEURONLAB_NO_NUMBA set): the NumPy passes run; nothing to compare", ""]
+        else:
+            out += ["| optimizer | batch | NumPy passes µs/step | compiled loops µs/step | loops ÷ NumPy |",
+                    "|---|---|---|---|---|"]
+            out += [f"| {r['opt']} | {r['bs']} | {r['numpy'] * 1e6:.0f} | {r['loops'] * 1e6:.0f} | {r['ratio']:.3f} |"
+                    for r in rows]
+            out.append("")
 
     if "overhead" in sections:
         ov = bench_overhead(torch, reps, 300 if quick else 3000, log)
