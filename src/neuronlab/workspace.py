@@ -72,6 +72,10 @@ class DenseStep:
     fused : bool
         Whether this layer is a ReLU layer whose element-wise work runs as two compiled
         loops (see :func:`fused_loops`).
+    softmax : bool
+        Whether this layer is a softmax layer whose bias, row max and ``z − max`` run as one
+        compiled loop before NumPy's ``exp`` and row sums; ``row_max``, ``row_sum`` and
+        ``shifted`` are its scratch (None otherwise).
     """
 
     __slots__ = ("layer", "z", "a", "zeros", "grad_in", "mask", "fused", "zero", "softmax", "row_max", "row_sum",
@@ -168,6 +172,8 @@ class Workspace:
         batch's output activation values.
     targets : ndarray or None
         The last training batch's targets, ``y[idx]``.
+    fused : bool
+        Whether the element-wise work runs as compiled loops (:func:`fused_loops`).
     """
 
     def __init__(self, net: Network, batch_size: int, training: bool = False) -> None:
@@ -175,7 +181,6 @@ class Workspace:
         n = self.n = check_int("batch_size", batch_size, minimum=1)
         self.net = net
         self.training = training
-        #: whether the element-wise work runs as compiled loops (see :func:`fused_loops`)
         self.fused = fused = fused_loops(net.parameters.size)
         self.steps: list[DenseStep | DropoutStep] = [
             DenseStep(layer, n, dt, training, first=i == 0, fused=fused) if isinstance(layer, Dense)
@@ -376,7 +381,7 @@ class Workspace:
             grad = step.backward(grad)
 
 
-# -- the fused ReLU kernels (numba, the ``fast`` extra) ----------------------------------
+# -- the compiled loops (numba, the ``fast`` extra) --------------------------------------
 def _bias_relu_loop(z, b, a, zero):  # pragma: no cover - compiled
     """``z += b`` then ``a = max(z, 0)``, row by row in one pass: the same roundings as
     ``z += b; np.maximum(z, zeros, out=a)`` (NaN stays NaN and −0 becomes +0, as there)."""
