@@ -480,7 +480,7 @@ def fused_loops(n_parameters: int) -> bool:
     at least ``NUMBA_MIN_SIZE`` parameters (a smaller one would wait longer for numba to
     load than the loops save), the optimizers' rule.
     """
-    if n_parameters < NUMBA_MIN_SIZE:
+    if check_int("n_parameters", n_parameters, minimum=0) < NUMBA_MIN_SIZE:
         return False
     loops = [compiled(name, func) for name, func in (
         ("bias_relu", _bias_relu_loop), ("relu_delta", _relu_delta_loop),

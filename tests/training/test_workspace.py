@@ -303,6 +303,13 @@ def test_a_large_relu_network_fuses_and_a_small_one_or_one_without_numba_does_no
     assert not Workspace(large, 4).steps[0].fused
 
 
+@pytest.mark.parametrize("n_parameters", [-1, 2.5, "many", None, True])
+def test_fused_loops_needs_a_count_of_parameters(n_parameters):
+    from neuronlab.workspace import fused_loops
+    with pytest.raises(nl.HyperparameterError, match="n_parameters"):
+        fused_loops(n_parameters)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(1, 2), (3, 2), (32, 10), (17, 3), (64, 129)])
 def test_the_fused_softmax_loops_equal_the_numpy_step_bit_for_bit(shape, dtype, rng):
