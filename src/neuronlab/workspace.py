@@ -63,12 +63,13 @@ class DenseStep:
         Weighted sums and activation values.
     zeros : ndarray of shape (n, n_out) or None
         Zeros for ReLU's ``maximum`` (see :meth:`Activation.f_into
-        <neuronlab.activations.Activation.f_into>`); None for other activations.
+        <neuronlab.activations.Activation.f_into>`); None for other activations and for a
+        ReLU layer that runs as compiled loops.
     grad_in : ndarray of shape (n, n_in) or None
         dL/dx, the gradient this layer hands down (training workspaces, every layer but
         the first); the layer below turns it into its dL/dz in place.
     mask : bool ndarray of shape (n, n_out) or None
-        ReLU's scratch for its derivative (training workspaces).
+        ReLU's scratch for its derivative (training workspaces; None when compiled).
     fused : bool
         Whether this layer is a ReLU layer whose element-wise work runs as two compiled
         loops (see :func:`fused_loops`).
@@ -86,12 +87,13 @@ class DenseStep:
         name = layer.activation.name
         relu = name == "relu"
         self.layer = layer
+        self.fused = fused and relu and layer.use_bias
         self.z = np.empty((n, layer.n_out), dtype)
         self.a = np.empty_like(self.z)
-        self.zeros = np.zeros_like(self.z) if relu else None
+        numpy_relu = relu and not self.fused             # the compiled loops need neither scratch
+        self.zeros = np.zeros_like(self.z) if numpy_relu else None
         self.grad_in = np.empty((n, layer.n_in), dtype) if training and not first else None
-        self.mask = np.empty(self.z.shape, bool) if training and relu else None
-        self.fused = fused and relu and layer.use_bias
+        self.mask = np.empty(self.z.shape, bool) if training and numpy_relu else None
         self.zero = dtype.type(0)
         # a softmax layer's scratch for its compiled loop: each row's max, sum and z − max
         self.softmax = fused and name == "softmax" and layer.use_bias

@@ -296,7 +296,9 @@ def test_a_large_relu_network_fuses_and_a_small_one_or_one_without_numba_does_no
     large = nl.Network.mlp([300, 256, 10], hidden="relu", seed=0)        # 79,626 parameters
     assert large.n_params >= nl.optimizers.NUMBA_MIN_SIZE
     steps = Workspace(large, 4, training=True).steps
-    assert steps[0].fused and not steps[1].fused                          # the softmax output keeps its own path
+    assert steps[0].fused and not steps[1].fused                          # the softmax output has its own loop
+    assert steps[0].zeros is None and steps[0].mask is None               # the loops need no NumPy scratch
+    assert steps[1].softmax and steps[1].shifted.shape == (4, 10)
     assert not Workspace(_net(), 4).steps[0].fused                        # 183 parameters
     assert not Workspace(nl.Network.mlp([300, 256, 10], hidden="tanh", seed=0), 4).steps[0].fused
     monkeypatch.setenv("NEURONLAB_NO_NUMBA", "1")
